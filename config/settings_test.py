@@ -1,0 +1,15 @@
+"""Test settings: the real settings, made faster. Nothing here changes behaviour."""
+import os
+import tempfile
+
+os.environ.setdefault("DEBUG", "1")
+os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="award-test-var-"))
+
+from config.settings import *  # noqa: E402,F403
+from config.settings import CERT_FONT_DIR as _FONT_DIR  # noqa: E402,F401
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+LOGGING = {"version": 1, "disable_existing_loggers": False}

@@ -1,0 +1,33 @@
+"""Map domain errors to the API's error bodies (API.md: detail, code, missing / field errors)."""
+from __future__ import annotations
+
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from nominations.errors import WorkflowError
+
+
+def workflow_error_response(exc: WorkflowError) -> Response:
+    if exc.field_errors and exc.status == 400 and not exc.missing:
+        body = {**exc.field_errors}
+        body.setdefault("detail", exc.message)
+        body.setdefault("code", exc.code)
+        return Response(body, status=exc.status)
+    body = {"detail": exc.message, "code": exc.code}
+    if exc.missing:
+        body["missing"] = exc.missing
+    return Response(body, status=exc.status)
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, WorkflowError):
+        return workflow_error_response(exc)
+    if isinstance(exc, TransitionNotAllowed):
+        return Response({"detail": "当前状态不允许该操作。", "code": "invalid_state"},
+                        status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, ConcurrentTransition):
+        return Response({"detail": "数据已被他人同时修改，请刷新后重试。", "code": "conflict"},
+                        status=status.HTTP_409_CONFLICT)
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,24 @@
+from nominations.models.audit import AuditEntry
+from nominations.models.catalog import (
+    Category,
+    Cycle,
+    DocumentRequirement,
+    EligibilityRule,
+    Programme,
+    Question,
+)
+from nominations.models.parties import (
+    AwardRecord,
+    Membership,
+    Nominee,
+    Organization,
+    RecommenderMembership,
+    RecommendingUnit,
+)
+from nominations.models.applications import Application, Document
+
+__all__ = [
+    "Application", "AuditEntry", "AwardRecord", "Category", "Cycle", "Document",
+    "DocumentRequirement", "EligibilityRule", "Membership", "Nominee", "Organization",
+    "Programme", "Question", "RecommenderMembership", "RecommendingUnit",
+]

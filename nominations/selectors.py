@@ -1,0 +1,86 @@
+"""Reads: what each user may see, fetched and authorised together."""
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from nominations import rules
+from nominations.enums import ApplicationState
+from nominations.errors import NotFound
+from nominations.models import Application, AuditEntry, Cycle, Document, Organization
+
+
+def applications_visible_to(user) -> QuerySet[Application]:
+    """Applicant: own organizations'; recommender: naming its unit; secretariat: all.
+    Judges and committee reach applications through judging's selectors, not here."""
+    qs = Application.objects.select_related(
+        "cycle__programme", "category", "organization", "nominee", "recommending_unit")
+    if rules.is_secretariat(user):
+        return qs
+    q = Q(pk__in=[])
+    org_ids = rules.organization_ids(user)
+    unit_ids = rules.unit_ids(user)
+    if org_ids:
+        q |= Q(organization_id__in=org_ids)
+    if unit_ids:
+        # A recommender sees what was submitted to it, never another unit's drafts.
+        q |= Q(recommending_unit_id__in=unit_ids) & ~Q(state=ApplicationState.DRAFT)
+    return qs.filter(q)
+
+
+# Other apps (judging) extend visibility: callables (user, application_id) -> bool.
+_extra_access: list = []
+
+
+def register_application_access(func) -> None:
+    if func not in _extra_access:
+        _extra_access.append(func)
+
+
+def application_for_user(user, pk) -> Application:
+    """The application if `user` may see it; NotFound alike for missing and not yours."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound("申报不存在。") from None
+    app = applications_visible_to(user).filter(pk=pk).first()
+    if app is None and any(check(user, pk) for check in _extra_access):
+        app = Application.objects.select_related(
+            "cycle__programme", "category", "organization", "nominee", "recommending_unit").filter(pk=pk).first()
+    if app is None:
+        raise NotFound("申报不存在或您无权查看。")
+    return app
+
+
+def application_documents(application: Application) -> QuerySet[Document]:
+    return application.documents.select_related("uploaded_by").order_by("kind", "uploaded_at")
+
+
+def application_history(application: Application) -> QuerySet[AuditEntry]:
+    return (AuditEntry.objects.filter(object_type="nominations.application", object_id=str(application.pk))
+            .select_related("actor").order_by("id"))
+
+
+def organizations_for_user(user) -> QuerySet[Organization]:
+    if rules.is_secretariat(user):
+        return Organization.objects.all()
+    return Organization.objects.filter(pk__in=rules.organization_ids(user))
+
+
+def organization_for_user(user, pk) -> Organization:
+    org = organizations_for_user(user).filter(pk=pk).first()
+    if org is None:
+        raise NotFound("单位不存在或您无权查看。")
+    return org
+
+
+def cycle_state_counts(cycle: Cycle) -> dict[str, int]:
+    rows = cycle.applications.values("state").annotate(n=Count("id"))
+    counts = {state: 0 for state in ApplicationState.values}
+    counts.update({row["state"]: row["n"] for row in rows})
+    return counts
+
+
+def cycles_with_counts() -> QuerySet[Cycle]:
+    return (Cycle.objects.select_related("programme")
+            .annotate(n_applications=Count("applications", filter=~Q(applications__state=ApplicationState.DRAFT)))
+            .order_by("-year", "programme__order"))
