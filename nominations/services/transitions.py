@@ -21,7 +21,7 @@ from django_fsm import ConcurrentTransition
 from nominations import workflow
 from nominations.enums import ApplicationState, CycleState
 from nominations.enums import Transition as T
-from nominations.errors import ConcurrentChange, ConditionsUnmet, InvalidState, NotPermitted
+from nominations.errors import ConcurrentChange, ConditionsUnmet, InvalidState, NotFound, NotPermitted
 from nominations.models import Application, Cycle
 from nominations.services.audit import audit_record
 from nominations.signals import application_transitioned, cycle_transitioned
@@ -135,7 +135,9 @@ def application_transition(*, application: Application | int, name: str, actor, 
             app = (Application.objects.select_for_update(of=("self",))
                    .select_related("cycle__programme", "category", "organization", "nominee",
                                    "recommending_unit")
-                   .get(pk=pk))
+                   .filter(pk=pk).first())
+            if app is None:
+                raise NotFound(_("申报不存在。"))
             if isinstance(application, Application) and application.state != app.state:
                 raise ConcurrentChange(_("该申报已被他人处理，请刷新页面后重试。"))
             source = app.state
@@ -187,7 +189,9 @@ def cycle_transition(*, cycle: Cycle | int, name: str, actor, note: str = "", ip
         raise NotPermitted(_("只有秘书处可以管理评选周期。"))
     try:
         with transaction.atomic():
-            obj = Cycle.objects.select_for_update().select_related("programme").get(pk=pk)
+            obj = Cycle.objects.select_for_update().select_related("programme").filter(pk=pk).first()
+            if obj is None:
+                raise NotFound(_("评选周期不存在。"))
             meta = _meta(Cycle, name)
             transition = meta.get_transition(obj.status)
             if transition is None:
