@@ -6,15 +6,7 @@ import pytest
 from tests import factories as f
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None}},
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": str(tmp_path / "media")}},
-    }
+# Uploads go to the test settings' temporary VAR_DIR (config/settings_test.py).
 
 
 @pytest.fixture

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -12,15 +14,16 @@ def _upload(app, user, name, content, kind="evidence"):
                            uploaded=SimpleUploadedFile(name, content, content_type="application/pdf"))
 
 
-def test_pdf_stored_privately_with_sha256(draft, applicant, tmp_path):
+def test_pdf_stored_privately_with_sha256(draft, applicant, settings):
     doc = _upload(draft, applicant, "证实性材料.pdf", f.pdf_upload().read())
     import hashlib
     with doc.file.open("rb") as fh:
         data = fh.read()
     assert doc.sha256 == hashlib.sha256(data).hexdigest()
     assert doc.size == len(data) and doc.name == "证实性材料.pdf" and doc.content_type == "application/pdf"
-    assert (tmp_path / "private" / doc.file.name).read_bytes() == data
-    assert not (tmp_path / "media").exists()
+    path = Path(doc.file.path)
+    assert path.read_bytes() == data
+    assert path.is_relative_to(settings.PRIVATE_STORAGE_ROOT)
     assert doc.file.name.startswith(f"applications/{draft.pk}/") and "证实" not in doc.file.name
 
 
@@ -30,14 +33,15 @@ def test_pdf_stored_privately_with_sha256(draft, applicant, tmp_path):
     ("image.pdf", b"\x89PNG\r\n\x1a\n" + b"0" * 100, "只接收 PDF"),
     ("empty.pdf", b"", "文件为空"),
 ])
-def test_fake_or_broken_files_rejected_and_nothing_stored(draft, applicant, name, content, fragment, tmp_path):
+def test_fake_or_broken_files_rejected_and_nothing_stored(draft, applicant, name, content, fragment, settings):
+    folder = Path(settings.PRIVATE_STORAGE_ROOT) / "applications" / str(draft.pk)
+    files_before = sorted(folder.iterdir())
     before = Document.objects.count()
     with pytest.raises(WorkflowError) as err:
         _upload(draft, applicant, name, content)
     assert fragment in err.value.field_errors["file"][0]
     assert Document.objects.count() == before
-    assert not (tmp_path / "private" / "applications" / str(draft.pk)).exists() or \
-        len(list((tmp_path / "private" / "applications" / str(draft.pk)).iterdir())) == before
+    assert sorted(folder.iterdir()) == files_before
 
 
 def test_pdf_with_wrong_extension_rejected(draft, applicant):
