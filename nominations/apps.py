@@ -9,3 +9,4 @@ class NominationsConfig(AppConfig):
 
     def ready(self) -> None:
         from nominations import notifications  # noqa: F401  (connects signal receivers)
+        from nominations.services import publication  # noqa: F401  (registers workflow hooks)

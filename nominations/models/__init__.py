@@ -16,8 +16,20 @@ from nominations.models.parties import (
     RecommendingUnit,
 )
 from nominations.models.applications import Application, Document
+from nominations.models.publication import (
+    OBJECTION_OPEN,
+    Certificate,
+    CertificateBatch,
+    Holiday,
+    Objection,
+    ObjectionState,
+    Publication,
+    PublicNotice,
+)
 
 __all__ = [
+    "OBJECTION_OPEN", "Certificate", "CertificateBatch", "Holiday", "Objection", "ObjectionState",
+    "Publication", "PublicNotice",
     "Application", "AuditEntry", "AwardRecord", "Category", "Cycle", "Document",
     "DocumentRequirement", "EligibilityRule", "Membership", "Nominee", "Organization",
     "Programme", "Question", "RecommenderMembership", "RecommendingUnit",

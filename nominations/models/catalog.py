@@ -63,6 +63,7 @@ class Cycle(ConcurrentTransitionMixin, models.Model):
     aggregation = models.CharField(_("计分方法"), max_length=20, choices=Aggregation.choices,
                                    default=Aggregation.TRIMMED_MEAN)
     reference_seq = models.PositiveIntegerField(_("已分配申报编号"), default=0, editable=False)
+    certificate_seq = models.PositiveIntegerField(_("已分配证书编号"), default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,0 +1,211 @@
+"""After the committee: public notice (公示), objections (异议), certificates."""
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from nominations.models.applications import private_storage
+
+
+class Holiday(models.Model):
+    """The secretariat's holiday calendar for notices counted in working days.
+    A weekday marked `is_workday=False` is a holiday; a weekend day marked
+    `is_workday=True` is an adjusted working day (调休上班)."""
+
+    date = models.DateField(_("日期"), unique=True)
+    name = models.CharField(_("名称"), max_length=50)
+    is_workday = models.BooleanField(_("调休上班"), default=False)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("节假日")
+        verbose_name_plural = _("节假日")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"
+
+
+class PublicNotice(models.Model):
+    cycle = models.ForeignKey("nominations.Cycle", on_delete=models.PROTECT, related_name="notices")
+    starts_at = models.DateTimeField(_("公示开始"))
+    ends_at = models.DateTimeField(_("公示结束"))
+    days = models.PositiveSmallIntegerField(_("公示天数"))
+    working_days = models.BooleanField(_("按工作日计算"), default=False)
+    text = models.TextField(_("公示说明"), blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=50, blank=True)
+    contact_email = models.EmailField(_("联系邮箱"), blank=True)
+    contact_address = models.CharField(_("通讯地址"), max_length=200, blank=True)
+    applications = models.ManyToManyField("nominations.Application", related_name="notices", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_at"]
+        verbose_name = _("公示")
+        verbose_name_plural = _("公示")
+
+    def __str__(self) -> str:
+        return f"{self.cycle} 公示"
+
+    def is_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.starts_at <= now < self.ends_at
+
+
+class ObjectionState(models.TextChoices):
+    RECEIVED = "received", _("已收到")
+    INVESTIGATING = "investigating", _("调查核实中")
+    UPHELD = "upheld", _("异议成立")
+    DISMISSED = "dismissed", _("异议不成立")
+
+
+OBJECTION_OPEN = frozenset({ObjectionState.RECEIVED, ObjectionState.INVESTIGATING})
+
+
+class Objection(ConcurrentTransitionMixin, models.Model):
+    notice = models.ForeignKey(PublicNotice, on_delete=models.PROTECT, related_name="objections")
+    application = models.ForeignKey("nominations.Application", on_delete=models.PROTECT,
+                                    related_name="objections")
+    name = models.CharField(_("姓名/单位名称"), max_length=100)
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    email = models.EmailField(_("电子邮箱"), blank=True)
+    organization = models.CharField(_("所在单位"), max_length=200, blank=True)
+    content = models.TextField(_("异议内容"))
+    evidence = models.FileField(storage=private_storage, upload_to="objections/", blank=True, max_length=300)
+    evidence_sha256 = models.CharField(max_length=64, blank=True)
+    received_at = models.DateTimeField(_("收到时间"))
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    status = FSMField(_("状态"), default=ObjectionState.RECEIVED, choices=ObjectionState.choices, protected=True)
+    resolution = models.TextField(_("处理结果"), blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                    blank=True, related_name="+")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("异议")
+        verbose_name_plural = _("异议")
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.application_id}"
+
+    @property
+    def contact(self) -> str:
+        return " / ".join(x for x in (self.phone, self.email) if x)
+
+    @transition(field=status, source=ObjectionState.RECEIVED, target=ObjectionState.INVESTIGATING)
+    def investigate(self) -> None:
+        pass
+
+    @transition(field=status, source=[ObjectionState.RECEIVED, ObjectionState.INVESTIGATING],
+                target=ObjectionState.UPHELD)
+    def uphold(self, *, resolution: str, by, at) -> None:
+        self.resolution, self.resolved_by, self.resolved_at = resolution, by, at
+
+    @transition(field=status, source=[ObjectionState.RECEIVED, ObjectionState.INVESTIGATING],
+                target=ObjectionState.DISMISSED)
+    def dismiss(self, *, resolution: str, by, at) -> None:
+        self.resolution, self.resolved_by, self.resolved_at = resolution, by, at
+
+
+def new_verification_code() -> str:
+    """192 bits from the OS CSPRNG, URL-safe."""
+    return secrets.token_urlsafe(24)
+
+
+class Certificate(models.Model):
+    """One per published application. Number and code are immutable; the text is a
+    snapshot of the holder as registered at award time."""
+
+    application = models.OneToOneField("nominations.Application", on_delete=models.PROTECT,
+                                       related_name="certificate")
+    number = models.CharField(_("证书编号"), max_length=40, unique=True)
+    seq = models.PositiveIntegerField()
+    verification_code = models.CharField(max_length=64, unique=True, default=new_verification_code)
+    holder = models.CharField(_("获奖者"), max_length=300)
+    title = models.CharField(_("项目名称"), max_length=300, blank=True)
+    award_name = models.CharField(_("奖项"), max_length=100)
+    cycle_label = models.CharField(_("年度"), max_length=20)
+    category_name = models.CharField(_("类别"), max_length=100)
+    issuer = models.CharField(_("颁发机关"), max_length=100)
+    issued_at = models.DateTimeField(_("颁发时间"))
+    pdf = models.FileField(storage=private_storage, upload_to="certificates/", blank=True, max_length=300)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    pdf_size = models.PositiveIntegerField(default=0)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoke_reason = models.TextField(_("撤销理由"), blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["application"], name="one_certificate_per_application")]
+        verbose_name = _("证书")
+        verbose_name_plural = _("证书")
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def status(self) -> str:
+        return "revoked" if self.revoked_at else "valid"
+
+    @property
+    def verify_url(self) -> str:
+        return f"{settings.SITE_URL}/verify/{self.verification_code}/"
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            old = Certificate.objects.filter(pk=self.pk).values_list("number", "verification_code").first()
+            if old and old != (self.number, self.verification_code):
+                raise ValueError("A certificate's number and verification code are immutable.")
+        super().save(*args, **kwargs)
+
+
+class CertificateBatch(models.Model):
+    """Issuing a whole cycle's certificates in the background, with visible progress."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        RUNNING = "running", _("生成中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    cycle = models.ForeignKey("nominations.Cycle", on_delete=models.CASCADE, related_name="certificate_batches")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    combined_pdf = models.FileField(storage=private_storage, upload_to="certificates/combined/", blank=True,
+                                    max_length=300)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                     related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    elapsed_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("证书批量生成")
+        verbose_name_plural = _("证书批量生成")
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else (100 if self.status == "done" else 0)
+
+
+class Publication(models.Model):
+    cycle = models.OneToOneField("nominations.Cycle", on_delete=models.PROTECT, related_name="publication")
+    announcement = models.TextField(_("公告"))
+    published_at = models.DateTimeField(_("发布时间"))
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                     related_name="+")
+
+    class Meta:
+        verbose_name = _("结果发布")
+        verbose_name_plural = _("结果发布")
