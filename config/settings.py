@@ -178,6 +178,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Distinct names for choice sets that share a field name (state, status, kind, code, name).
+    "ENUM_NAME_OVERRIDES": {
+        "ProgrammeCodeEnum": "nominations.enums.ProgrammeCode",
+        "ApplicationStateEnum": "nominations.enums.ApplicationState",
+        "CycleStatusEnum": "nominations.enums.CycleState",
+        "ApplicationTransitionEnum": "nominations.enums.Transition",
+        "CycleTransitionEnum": "nominations.enums.CycleTransition",
+        "RecommenderKindEnum": "nominations.enums.RecommenderKind",
+        "CriterionKindEnum": "judging.enums.CriterionKind",
+    },
 }
 
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG and SITE_URL.startswith("https"))

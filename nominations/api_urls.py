@@ -1,1 +1,27 @@
-urlpatterns = []
+"""Routes of the intake API under /api/v1/ (API.md)."""
+from django.urls import path
+
+from nominations import api
+
+urlpatterns = [
+    # catalog (public)
+    path("programmes/", api.ProgrammeListView.as_view(), name="api-programme-list"),
+    path("cycles/", api.CycleListView.as_view(), name="api-cycle-list"),
+    path("cycles/<int:pk>/transitions/", api.CycleTransitionsView.as_view(), name="api-cycle-transitions"),
+    path("recommending-units/", api.RecommendingUnitListView.as_view(), name="api-recommending-unit-list"),
+    # organizations
+    path("organizations/", api.OrganizationListView.as_view(), name="api-organization-list"),
+    path("organizations/<int:pk>/", api.OrganizationDetailView.as_view(), name="api-organization-detail"),
+    # applications
+    path("applications/", api.ApplicationListView.as_view(), name="api-application-list"),
+    path("applications/<int:pk>/", api.ApplicationDetailView.as_view(), name="api-application-detail"),
+    path("applications/<int:pk>/documents/", api.ApplicationDocumentsView.as_view(),
+         name="api-application-documents"),
+    path("applications/<int:pk>/documents/<int:doc_id>/", api.ApplicationDocumentDetailView.as_view(),
+         name="api-application-document"),
+    path("applications/<int:pk>/documents/<int:doc_id>/download/", api.ApplicationDocumentDownloadView.as_view(),
+         name="api-application-document-download"),
+    path("applications/<int:pk>/transitions/", api.ApplicationTransitionsView.as_view(),
+         name="api-application-transitions"),
+    path("applications/<int:pk>/history/", api.ApplicationHistoryView.as_view(), name="api-application-history"),
+]

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from nominations.demo import build_cycle, sample_pdf
 from nominations.enums import RecommenderKind
-from nominations.identifiers import make_id_number, make_uscc
+from nominations.identifiers import make_id_number, make_org_code_uscc
 from nominations.models import Membership, Organization, RecommenderMembership, RecommendingUnit
 from nominations.services.intake import application_create, document_upload
 from nominations.services.transitions import application_transition, cycle_transition
@@ -33,7 +33,8 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 def _uscc(n: int) -> str:
-    return make_uscc(f"9131011500{n:07d}")
+    """A valid credit code whose embedded organization code checks, too."""
+    return make_org_code_uscc("91310115", f"{n:08d}")
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory):
@@ -104,3 +105,13 @@ def advance(app, steps: list[str], actors: dict, notes: dict | None = None, **pa
         app = application_transition(application=app, name=step, actor=actors[step],
                                      note=notes.get(step, "测试说明"), **params.get(step, {}))
     return app
+
+
+def ensure_catalog_data() -> None:
+    """Re-load what data migrations load (transactional tests flush the database)."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("nominations.migrations.0002_catalog_data").load(apps, None)
+    importlib.import_module("judging.migrations.0002_rubric_data").load(apps, None)

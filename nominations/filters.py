@@ -1,0 +1,35 @@
+"""Query-string filters of the intake API (django-filter; documented in the schema)."""
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from nominations.enums import ApplicationState, CycleState, ProgrammeCode
+from nominations.models import Application, Cycle
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class CycleFilter(django_filters.FilterSet):
+    programme = django_filters.ChoiceFilter(field_name="programme__code", choices=ProgrammeCode.choices,
+                                            label="奖项代码")
+    status = django_filters.ChoiceFilter(choices=CycleState.choices, label="状态")
+
+    class Meta:
+        model = Cycle
+        fields = ["programme", "status"]
+
+
+class ApplicationFilter(django_filters.FilterSet):
+    cycle = IdFilter(field_name="cycle_id", label="评选周期 id")
+    category = IdFilter(field_name="category_id", label="申报类别 id")
+    state = django_filters.ChoiceFilter(choices=ApplicationState.choices, label="状态")
+
+    class Meta:
+        model = Application
+        fields = ["cycle", "category", "state"]
