@@ -8,5 +8,6 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("nominations.api_urls")),
+    path("", include("nominations.api_publication_urls")),
     path("", include("judging.api_urls")),
 ]
