@@ -300,6 +300,7 @@ class ApplicationDocumentDownloadView(APIView):
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **_errors(401, 404)})
     def get(self, request, pk: int, doc_id: int):
         doc = _document_or_404(selectors.application_for_user(request.user, pk), doc_id)
+        intake.document_download_record(document=doc, actor=request.user, ip=_ip(request))
         return FileResponse(doc.file.open("rb"), as_attachment=True, filename=doc.name,
                             content_type=doc.content_type or "application/octet-stream")
 

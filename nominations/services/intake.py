@@ -312,3 +312,10 @@ def document_delete(*, document: Document, actor, ip: str | None = None) -> None
                      data={"document": document.pk, "kind": document.kind, "sha256": document.sha256})
         document.delete()
         transaction.on_commit(lambda: storage.delete(name))
+
+
+def document_download_record(*, document: Document, actor, ip: str | None = None) -> None:
+    """Log who read which file, when and from where (confidential materials)."""
+    with transaction.atomic():
+        audit_record(obj=document.application, action="document.download", actor=actor, ip=ip,
+                     data={"document": document.pk, "kind": document.kind, "sha256": document.sha256})

@@ -234,6 +234,8 @@ def test_document_download_and_delete(draft, applicant, django_capture_on_commit
     assert b"".join(download.streaming_content) == sample_pdf("application_form.pdf")
     assert download["Content-Type"] == "application/pdf"
     assert download["Content-Disposition"] == 'attachment; filename="application_form.pdf"'
+    logged = AuditEntry.objects.filter(action="document.download", object_id=str(draft.pk)).get()
+    assert (logged.actor, logged.data["document"], logged.ip) == (applicant, doc.pk, "127.0.0.1")
 
     with django_capture_on_commit_callbacks(execute=True):
         assert client.delete(f"{url}/").status_code == 204
