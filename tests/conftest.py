@@ -6,7 +6,15 @@ import pytest
 from tests import factories as f
 
 
-# Uploads go to the test settings' temporary VAR_DIR (config/settings_test.py).
+@pytest.fixture(autouse=True)
+def _private_storage(settings, tmp_path):
+    """Each test stores uploads and certificates in its own private folder."""
+    settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                    "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None}},
+    }
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
-from django.core.files.storage import storages
+from django.core.files.storage import Storage, storages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
@@ -14,8 +14,53 @@ from nominations.enums import ApplicationState as S
 from nominations.enums import Transition as T
 
 
+class PrivateStorage(Storage):
+    """Delegates to the `private` entry of settings.STORAGES at every call, so the
+    location follows the settings (tests, deployments) instead of import time."""
+
+    def _target(self) -> Storage:
+        return storages["private"]
+
+    def _open(self, name, mode="rb"):
+        return self._target().open(name, mode)
+
+    def _save(self, name, content):
+        return self._target().save(name, content)
+
+    def get_available_name(self, name, max_length=None):
+        return self._target().get_available_name(name, max_length=max_length)
+
+    def delete(self, name):
+        return self._target().delete(name)
+
+    def exists(self, name):
+        return self._target().exists(name)
+
+    def listdir(self, path):
+        return self._target().listdir(path)
+
+    def size(self, name):
+        return self._target().size(name)
+
+    def path(self, name):
+        return self._target().path(name)
+
+    def url(self, name):
+        raise ValueError("Private files have no URL; serve them through a permission-checked view.")
+
+    def get_modified_time(self, name):
+        return self._target().get_modified_time(name)
+
+    @property
+    def location(self):
+        return self._target().location
+
+
+_private = PrivateStorage()
+
+
 def private_storage():
-    return storages["private"]
+    return _private
 
 
 def document_upload_to(instance: "Document", filename: str) -> str:
