@@ -1,0 +1,209 @@
+"""Applicant pages: dashboard, organization profile, applications and the application form."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from nominations import rules, selectors
+from nominations.enums import EDITABLE, ApplicationState, CycleState
+from nominations.errors import NotFound, WorkflowError
+from nominations.forms import (
+    COMMITMENT_TEXT,
+    NOMINEE_ERROR_FIELDS,
+    ApplicationCreateForm,
+    ApplicationEditForm,
+    OrganizationForm,
+)
+from nominations.models import Category, Cycle
+from nominations.services import intake
+from nominations.services.transitions import application_available_transitions
+from nominations.views.common import (
+    client_ip,
+    completeness,
+    draft_headline,
+    get_application,
+    next_step,
+    paginate,
+    post_data,
+    report_error,
+    requirement_rows,
+    upload_limit_mb,
+)
+
+
+def open_cycles():
+    """Cycles accepting applications now, with their categories (two queries)."""
+    now = timezone.now()
+    return (Cycle.objects.filter(status=CycleState.OPEN, opens_at__lte=now, closes_at__gt=now)
+            .select_related("programme")
+            .prefetch_related(Prefetch("categories", queryset=Category.objects.order_by("order", "code")))
+            .order_by("programme__order", "-year"))
+
+
+def _my_applications(user):
+    return (selectors.applications_visible_to(user)
+            .filter(organization_id__in=rules.organization_ids(user))
+            .order_by("-updated_at"))
+
+
+def home(request):
+    """Anonymous: the open calls. Signed in: a dashboard for each of the user's roles."""
+    if not request.user.is_authenticated:
+        return render(request, "nominations/home/landing.html", {"cycles": open_cycles()})
+    user = request.user
+    context = {"cycles": open_cycles()}
+    org_ids = rules.organization_ids(user)
+    if org_ids:
+        apps = list(_my_applications(user)[:20])
+        context["organizations"] = list(selectors.organizations_for_user(user).filter(pk__in=org_ids))
+        context["applications"] = [(app, next_step(app, user)) for app in apps]
+    if rules.is_recommender(user):
+        context["to_endorse"] = (selectors.applications_visible_to(user)
+                                 .filter(recommending_unit_id__in=rules.unit_ids(user), state="submitted")
+                                 .count())
+    context["no_role"] = not (org_ids or rules.is_recommender(user) or rules.is_secretariat(user)
+                              or rules.is_judge(user) or rules.is_committee(user))
+    return render(request, "nominations/home/dashboard.html", context)
+
+
+# -- organizations -------------------------------------------------------------------
+@login_required
+def organization_create(request):
+    form = OrganizationForm(post_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = intake.organization_create(actor=request.user, uscc=form.cleaned_data["uscc"],
+                                             ip=client_ip(request), **form.service_fields())
+        except WorkflowError as exc:
+            report_error(request, exc, form)
+        else:
+            messages.success(request, _("单位“%(name)s”已登记。下一步：新建申报。") % {"name": org.name})
+            return redirect("application_new")
+    return render(request, "nominations/organization/form.html", {"form": form, "organization": None})
+
+
+@login_required
+def organization_edit(request, pk: int):
+    try:
+        org = selectors.organization_for_user(request.user, pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    initial = {f: getattr(org, f) for f in intake.ORGANIZATION_FIELDS}
+    form = OrganizationForm(post_data(request), initial=initial, editing=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            intake.organization_update(organization=org, actor=request.user, ip=client_ip(request),
+                                       **form.service_fields())
+        except WorkflowError as exc:
+            report_error(request, exc, form)
+        else:
+            messages.success(request, _("单位信息已保存。"))
+            return redirect("home")
+    return render(request, "nominations/organization/form.html", {"form": form, "organization": org})
+
+
+# -- applications --------------------------------------------------------------------
+@login_required
+def application_list(request):
+    user = request.user
+    page, query = paginate(request, _my_applications(user))
+    rows = [(app, next_step(app, user)) for app in page.object_list]
+    return render(request, "nominations/application/list.html", {
+        "page_obj": page, "query": query, "rows": rows,
+        "has_organization": bool(rules.organization_ids(user)),
+    })
+
+
+@login_required
+def application_new(request):
+    """Step 1: choose an open cycle's category."""
+    if not rules.organization_ids(request.user):
+        messages.info(request, _("申报前请先登记申报单位。"))
+        return redirect("organization_create")
+    return render(request, "nominations/application/new_choose.html", {"cycles": open_cycles()})
+
+
+@login_required
+def application_create(request, category_id: int):
+    """Step 2: the title, the recommending unit and (individual categories) the nominee."""
+    user = request.user
+    organizations = selectors.organizations_for_user(user).filter(pk__in=rules.organization_ids(user))
+    if not rules.organization_ids(user):
+        messages.info(request, _("申报前请先登记申报单位。"))
+        return redirect("organization_create")
+    category = (Category.objects.select_related("cycle__programme")
+                .filter(pk=category_id, cycle__status=CycleState.OPEN).first())
+    if category is None:
+        raise Http404(_("该类别不存在或当前不接受申报。"))
+    form = ApplicationCreateForm(post_data(request), category=category, organizations=organizations)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            app = intake.application_create(
+                actor=user, category=category, organization=data["organization"], title=data["title"],
+                recommending_unit=data["recommending_unit"],
+                nominee=form.nominee_data() if category.is_individual else None,
+                ip=client_ip(request))
+        except WorkflowError as exc:
+            report_error(request, exc, form, NOMINEE_ERROR_FIELDS)
+        else:
+            messages.success(request, _("申报草稿已创建。下一步：填写申报表、上传申报材料。"))
+            return redirect("application_edit", pk=app.pk)
+    return render(request, "nominations/application/new_form.html", {"form": form, "category": category})
+
+
+def _edit_context(request, app, form, upload_errors=None) -> dict:
+    documents = list(selectors.application_documents(app))
+    checklist = completeness(app, documents)
+    requirements = requirement_rows(app, documents)
+    for row in requirements:
+        kind = row["requirement"].kind if row["requirement"] else row["kind"]
+        row["errors"] = (upload_errors or {}).get(kind, [])
+    return {
+        "app": app, "form": form, "documents": documents, "requirements": requirements,
+        "checklist": checklist,
+        "headline": next_step(app, request.user) if app.state == ApplicationState.RETURNED
+        else draft_headline(checklist),
+        "todo_count": sum(1 for i in checklist if not i.ok),
+        "commitment_text": COMMITMENT_TEXT, "upload_limit_mb": upload_limit_mb(),
+        "transitions": {t.name: t for t in application_available_transitions(app, request.user)},
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def application_edit(request, pk: int):
+    """The application form: editable only by the applicant while draft or returned."""
+    app = get_application(request, pk)
+    if not rules.can_edit_application(request.user, app):
+        if request.method == "POST":
+            messages.error(request, _("申报已提交，内容已锁定；只有在“草稿”或“待补正”状态下才能修改。")
+                           if app.state not in EDITABLE else _("只有申报单位的成员可以修改申报。"))
+        elif app.state not in EDITABLE and rules.is_application_applicant(request.user, app):
+            messages.info(request, _("申报当前为“%(state)s”，内容已锁定，不能修改。")
+                          % {"state": app.get_state_display()})
+        return redirect("application_detail", pk=app.pk)
+    form = ApplicationEditForm(post_data(request), application=app)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        fields = {"title": data["title"], "recommending_unit": data["recommending_unit"],
+                  "answers": form.answers(), "commitment": data["commitment"]}
+        nominee = form.nominee_changes()
+        if nominee:
+            fields["nominee"] = nominee
+        try:
+            intake.application_update(application=app, actor=request.user, ip=client_ip(request), **fields)
+        except WorkflowError as exc:
+            report_error(request, exc, form, NOMINEE_ERROR_FIELDS)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("application_edit", pk=app.pk)
+    status = 400 if form.is_bound else 200
+    return render(request, "nominations/application/edit.html", _edit_context(request, app, form), status=status)
+

@@ -1,0 +1,79 @@
+"""Uploading, deleting and downloading an application's documents."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from nominations import rules
+from nominations.errors import WorkflowError
+from nominations.forms import ApplicationEditForm, DocumentUploadForm
+from nominations.services import intake
+from nominations.views.applicant import _edit_context
+from nominations.views.common import client_ip, error_html, get_application
+
+
+@require_POST
+@login_required
+def document_upload(request, pk: int):
+    app = get_application(request, pk)
+    if not rules.can_edit_application(request.user, app):
+        messages.error(request, _("申报已提交，材料已锁定；只有在“草稿”或“待补正”状态下才能上传。"))
+        return redirect("application_detail", pk=app.pk)
+    form = DocumentUploadForm(request.POST, request.FILES)
+    kind = request.POST.get("kind", "")
+    if form.is_valid():
+        try:
+            doc = intake.document_upload(application=app, actor=request.user, kind=form.cleaned_data["kind"],
+                                         uploaded=form.cleaned_data["file"], ip=client_ip(request))
+        except WorkflowError as exc:
+            errors = [e for errs in exc.field_errors.values() for e in errs] or [exc.message]
+        else:
+            messages.success(request, _("已上传“%(name)s”。") % {"name": doc.name})
+            return redirect(reverse("application_edit", args=[app.pk]) + f"#doc-{doc.kind}")
+    else:
+        errors = [_("请选择要上传的文件。")]
+    # Show the error beside the requirement it belongs to; nothing was stored.
+    messages.error(request, error_html(WorkflowError(_("上传未成功：%(error)s") % {"error": errors[0]})))
+    context = _edit_context(request, app, ApplicationEditForm(application=app), upload_errors={kind: errors})
+    return render(request, "nominations/application/edit.html", context, status=400)
+
+
+@require_POST
+@login_required
+def document_delete(request, pk: int, doc_id: int):
+    app = get_application(request, pk)
+    doc = app.documents.filter(pk=doc_id).first()
+    if doc is None:
+        raise Http404(_("材料不存在。"))
+    try:
+        intake.document_delete(document=doc, actor=request.user, ip=client_ip(request))
+    except WorkflowError as exc:
+        messages.error(request, error_html(exc))
+        return redirect("application_detail", pk=app.pk)
+    messages.success(request, _("已删除“%(name)s”。") % {"name": doc.name})
+    return redirect(reverse("application_edit", args=[app.pk]) + "#documents")
+
+
+@require_GET
+@login_required
+def document_download(request, pk: int, doc_id: int):
+    """The file, to whoever may see the application (judges through the access registry); 404 otherwise."""
+    app = get_application(request, pk)
+    doc = app.documents.filter(pk=doc_id).first()
+    if doc is None:
+        raise Http404(_("材料不存在。"))
+    try:
+        handle = doc.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("文件不存在。")) from None
+    intake.document_download_record(document=doc, actor=request.user, ip=client_ip(request))
+    response = FileResponse(handle, as_attachment=True, filename=doc.name,
+                            content_type=doc.content_type or "application/octet-stream")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
