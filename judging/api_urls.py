@@ -1,1 +1,31 @@
-urlpatterns = []
+"""Routes of the judging API under /api/v1/ (API.md, Judging)."""
+from django.urls import path
+
+from judging import api, api_catalog
+
+urlpatterns = [
+    path("rubrics/<str:code>/", api_catalog.RubricDetailView.as_view(), name="api-rubric-detail"),  # catalog
+    # assignments (judge: own; secretariat: all)
+    path("assignments/", api.AssignmentListView.as_view(), name="api-assignment-list"),
+    path("assignments/<int:pk>/", api.AssignmentDetailView.as_view(), name="api-assignment-detail"),
+    path("assignments/<int:pk>/accept/", api.AssignmentAcceptView.as_view(), name="api-assignment-accept"),
+    path("assignments/<int:pk>/decline/", api.AssignmentDeclineView.as_view(), name="api-assignment-decline"),
+    path("assignments/<int:pk>/submit/", api.AssignmentSubmitView.as_view(), name="api-assignment-submit"),
+    path("assignments/<int:pk>/reopen/", api.AssignmentReopenView.as_view(), name="api-assignment-reopen"),
+    path("assignments/<int:pk>/scoresheet/", api.ScoresheetView.as_view(), name="api-assignment-scoresheet"),
+    # judge pool and conflicts
+    path("judges/", api.JudgeListView.as_view(), name="api-judge-list"),
+    path("judges/import/", api.JudgeImportView.as_view(), name="api-judge-import"),
+    path("conflicts/", api.ConflictListView.as_view(), name="api-conflict-list"),
+    path("conflicts/<int:pk>/dismiss/", api.ConflictDismissView.as_view(), name="api-conflict-dismiss"),
+    path("conflicts/<int:pk>/withdraw/", api.ConflictWithdrawView.as_view(), name="api-conflict-withdraw"),
+    # cycle-wide
+    path("cycles/<int:pk>/auto-assign/", api.AutoAssignView.as_view(), name="api-cycle-auto-assign"),
+    path("cycles/<int:pk>/ranking/", api.RankingView.as_view(), name="api-cycle-ranking"),
+    path("cycles/<int:pk>/leniency/", api.LeniencyView.as_view(), name="api-cycle-leniency"),
+    path("cycles/<int:pk>/export.xlsx", api.ExportView.as_view(), name="api-cycle-export"),
+    # per application
+    path("applications/<int:pk>/consensus/", api.ConsensusView.as_view(), name="api-application-consensus"),
+    path("applications/<int:pk>/site-report/", api.SiteReportView.as_view(), name="api-application-site-report"),
+    path("applications/<int:pk>/decision/", api.DecisionView.as_view(), name="api-application-decision"),
+]

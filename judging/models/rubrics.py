@@ -1,4 +1,4 @@
-"""Judging models: rubrics and their criteria (more judging entities live beside them)."""
+"""Rubrics and their criteria (moved unchanged from judging/models.py)."""
 from __future__ import annotations
 
 from decimal import Decimal

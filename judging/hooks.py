@@ -1,0 +1,76 @@
+"""What judging plugs into nominations at start-up (called from JudgingConfig.ready).
+
+- guards for the application transitions judging completes: start_review, shortlist,
+  eliminate, finish_review, approve, decline;
+- the apply hook that records the committee decision inside approve/decline;
+- the extra access check that lets an assigned, conflict-free judge open an application;
+- the demo seeder.
+"""
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from judging.enums import MATERIAL_ACCESS, OUTSTANDING, STAGE_OF_STATE, AssignmentState, Stage
+from judging.models import Assignment, SiteVisitReport, person_name
+from judging.selectors.conflicts import conflict_map
+
+
+def guard_start_review(*, application, actor, now, params) -> list[str]:
+    """At least cycle.judges_document accepted, conflict-free document judges."""
+    rows = list(Assignment.objects.filter(application=application, stage=Stage.DOCUMENT,
+                                          state__in=MATERIAL_ACCESS).values_list("judge_id", flat=True))
+    conflicts = conflict_map(rows, [application.organization], now=now)
+    ready = sum(1 for j in rows if (j, application.organization_id) not in conflicts)
+    needed = application.cycle.judges_document - ready
+    if needed > 0:
+        return [_("还需 %(k)d 位已接受任务且无利益冲突的评审专家") % {"k": needed}]
+    return []
+
+
+def _outstanding(application, stage: str) -> list[str]:
+    rows = (Assignment.objects.filter(application=application, stage=stage, state__in=OUTSTANDING)
+            .select_related("judge").order_by("created_at", "id"))
+    return [_("专家 %(name)s 的%(stage)s评分表尚未提交（%(state)s）") % {
+        "name": person_name(a.judge), "stage": Stage(stage).label, "state": a.get_state_display()} for a in rows]
+
+
+def guard_sheets_in(*, application, actor, now, params) -> list[str]:
+    """shortlist / eliminate: every live assignment of the current stage submitted."""
+    stage = STAGE_OF_STATE.get(application.state)
+    return _outstanding(application, stage) if stage else []
+
+
+def guard_finish_review(*, application, actor, now, params) -> list[str]:
+    """finish_review: every live sheet of the stage submitted (at least one); the site
+    stage also needs the site-visit report."""
+    stage = STAGE_OF_STATE.get(application.state)
+    if not stage:
+        return []
+    missing = _outstanding(application, stage)
+    if not Assignment.objects.filter(application=application, stage=stage,
+                                     state=AssignmentState.SUBMITTED).exists():
+        missing.append(_("本阶段还没有已提交的%(stage)s评分表") % {"stage": Stage(stage).label})
+    if stage == Stage.SITE and not SiteVisitReport.objects.filter(application=application).exists():
+        missing.append(_("尚未提交现场评审报告"))
+    return missing
+
+
+def register() -> None:
+    from judging.demo import seed_judging
+    from judging.selectors.assignments import judge_may_access_application
+    from judging.services.committee import apply_committee_decision, guard_committee_vote
+    from nominations import workflow
+    from nominations.management.commands.seed_demo import EXTRA_SEEDERS
+    from nominations.selectors import register_application_access
+
+    workflow.register_guard("start_review", guard_start_review)
+    workflow.register_guard("shortlist", guard_sheets_in)
+    workflow.register_guard("eliminate", guard_sheets_in)
+    workflow.register_guard("finish_review", guard_finish_review)
+    for name in ("approve", "decline"):
+        workflow.register_guard(name, guard_committee_vote)
+        workflow.register_apply(name, apply_committee_decision)
+    register_application_access(judge_may_access_application)
+    if seed_judging not in EXTRA_SEEDERS:
+        EXTRA_SEEDERS.append(seed_judging)
+

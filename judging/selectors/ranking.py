@@ -1,0 +1,275 @@
+"""Aggregation and ranking, computed in the database.
+
+A sheet total is Σ percent × max_points / 100 over the items of one submitted sheet.
+Per application the statistics come from ONE grouped query over the sheets (count, Σx,
+Σx², max, min of the sheet totals; SQLite has no STDDEV, so the sample standard deviation
+is derived from those sums in Python with Decimal). Spread flags, consensus totals and
+the rubric size are one grouped query each: a ranking costs a fixed five queries,
+whatever the number of applications and sheets.
+
+Raw sums are kept in "percent·points" (×100) so that the database adds integers
+(exact on every backend); the division by 100 happens here in Decimal.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Max, Min, OuterRef, Q, Subquery, Sum
+from django.utils.translation import gettext as _
+
+from judging.enums import LIVE_ASSIGNMENT, SPREAD_THRESHOLD, AssignmentState, Stage
+from judging.models import Assignment, ConsensusScore, Criterion, ItemScore, person_name
+from judging.selectors.conflicts import conflict_map
+from judging.selectors.scoresheets import HUNDRED, q2
+from nominations.enums import Aggregation, ApplicationState
+from nominations.models import Application
+from nominations.rules import COMMITTEE
+
+RAW = DecimalField(max_digits=20, decimal_places=4)
+APPROVED_STATES = frozenset({ApplicationState.APPROVED, ApplicationState.PUBLIC_NOTICE,
+                             ApplicationState.AWARDED, ApplicationState.PUBLISHED})
+EVALUATED_STATES = frozenset({ApplicationState.EVALUATED, ApplicationState.NOT_AWARDED, *APPROVED_STATES,
+                              ApplicationState.REVOKED})
+
+
+def _item_raw():
+    return ExpressionWrapper(F("percent") * F("criterion__max_points"), output_field=RAW)
+
+
+def sheet_raw_total():
+    """Correlated subquery: Σ percent × max_points of one assignment's items (×100 of the points)."""
+    return Subquery(ItemScore.objects.filter(assignment=OuterRef("pk"), percent__isnull=False)
+                    .order_by().values("assignment").annotate(t=Sum(_item_raw())).values("t"), output_field=RAW)
+
+
+def _stage_assignments(cycle, category, stage):
+    qs = Assignment.objects.filter(application__cycle=cycle, stage=stage)
+    if category is not None:
+        qs = qs.filter(application__category=category)
+    return qs
+
+
+@dataclass
+class RankingRow:
+    application: int
+    reference: str | None
+    name: str
+    title: str
+    state: str
+    category: int
+    judges: int  # submitted sheets
+    assigned: int  # live assignments (not declined)
+    mean: Decimal | None
+    trimmed_mean: Decimal | None
+    stdev: Decimal | None
+    consensus: Decimal | None
+    final_score: Decimal | None
+    flags: list[str] = field(default_factory=list)
+    rank: int | None = None
+    min_total: Decimal | None = None
+    max_total: Decimal | None = None
+    recused: list[dict] = field(default_factory=list)  # committee view
+
+
+def sheet_statistics(n: int, s1: Decimal, s2: Decimal, hi: Decimal, lo: Decimal) -> dict:
+    """mean, trimmed mean, sample stdev of sheet totals from the raw aggregates (×100 units)."""
+    if not n:
+        return {"mean": None, "trimmed_mean": None, "stdev": None}
+    s1, s2, hi, lo = (Decimal(v) for v in (s1, s2, hi, lo))
+    mean = s1 / n / HUNDRED
+    trimmed = (s1 - hi - lo) / (n - 2) / HUNDRED if n >= 5 else mean
+    if n == 1:
+        stdev = Decimal(0)
+    else:
+        variance = (s2 - s1 * s1 / n) / (n - 1)
+        stdev = max(variance, Decimal(0)).sqrt() / HUNDRED
+    return {"mean": q2(mean), "trimmed_mean": q2(trimmed), "stdev": q2(stdev)}
+
+
+def assign_ranks(rows: list[RankingRow]) -> list[RankingRow]:
+    """Best first; equal final scores share a rank (1, 2, 2, 4); unscored rows last, unranked."""
+    rows.sort(key=lambda r: (r.final_score is None, -(r.final_score or 0), r.reference or "", r.application))
+    previous, rank = None, 0
+    for position, row in enumerate(rows, start=1):
+        if row.final_score is None:
+            row.rank = None
+            continue
+        if row.final_score != previous:
+            rank, previous = position, row.final_score
+        row.rank = rank
+    return rows
+
+
+def ranking(*, cycle, category=None, stage: str = Stage.DOCUMENT, states=None) -> list[RankingRow]:
+    """The ranking of one cycle, category and stage (five queries, independent of size).
+
+    Rows: applications with a live assignment in the stage. `judges` counts submitted sheets;
+    trimmed mean drops one highest and one lowest total when there are ≥ 5 sheets; `final_score`
+    follows cycle.aggregation (consensus: where recorded for every item, else the trimmed mean
+    with the flag `no_consensus`). Flags: `spread:<criterion>` (≥ 30 points apart),
+    `outstanding:<k>` (sheets not yet submitted), `no_consensus`."""
+    assignments = _stage_assignments(cycle, category, stage)
+    submitted = Q(state=AssignmentState.SUBMITTED)
+    stats = (assignments.filter(state__in=LIVE_ASSIGNMENT)
+             .annotate(raw=sheet_raw_total())
+             .values("application_id")
+             .annotate(assigned=Count("id"), n=Count("id", filter=submitted),
+                       s1=Sum("raw", filter=submitted),
+                       s2=Sum(ExpressionWrapper(F("raw") * F("raw"), output_field=RAW), filter=submitted),
+                       hi=Max("raw", filter=submitted), lo=Min("raw", filter=submitted))
+             .order_by())
+    stats = {row["application_id"]: row for row in stats}
+    apps = Application.objects.filter(pk__in=list(stats)).select_related("organization", "nominee", "category")
+    if states is not None:
+        apps = apps.filter(state__in=list(states))
+    apps = list(apps)
+    spreads = (ItemScore.objects.filter(assignment__in=assignments.filter(submitted), percent__isnull=False)
+               .values("assignment__application_id", "criterion__code", "criterion__order")
+               .annotate(spread=Max("percent") - Min("percent"))
+               .filter(spread__gte=SPREAD_THRESHOLD)
+               .order_by("assignment__application_id", "criterion__order"))
+    flags: dict[int, list[str]] = {}
+    for row in spreads:
+        flags.setdefault(row["assignment__application_id"], []).append(f"spread:{row['criterion__code']}")
+    consensus_rows = (ConsensusScore.objects.filter(application__in=[a.pk for a in apps], stage=stage)
+                      .values("application_id")
+                      .annotate(n=Count("id"), raw=Sum(_item_raw())).order_by())
+    consensus = {r["application_id"]: r for r in consensus_rows}
+    items_per_rubric = rubric_sizes({a.category.rubric_code for a in apps})
+    rows = []
+    for app in apps:
+        s = stats[app.pk]
+        figures = sheet_statistics(s["n"], s["s1"] or 0, s["s2"] or 0, s["hi"] or 0, s["lo"] or 0)
+        c = consensus.get(app.pk)
+        consensus_total = (q2(Decimal(c["raw"]) / HUNDRED)
+                           if c and c["n"] and c["n"] == items_per_rubric.get(app.category.rubric_code) else None)
+        row_flags = list(flags.get(app.pk, []))
+        if s["assigned"] > s["n"]:
+            row_flags.append(f"outstanding:{s['assigned'] - s['n']}")
+        if cycle.aggregation == Aggregation.MEAN:
+            final = figures["mean"]
+        elif cycle.aggregation == Aggregation.CONSENSUS and consensus_total is not None:
+            final = consensus_total
+        else:
+            final = figures["trimmed_mean"]
+            if cycle.aggregation == Aggregation.CONSENSUS and s["n"]:
+                row_flags.append("no_consensus")
+        rows.append(RankingRow(
+            application=app.pk, reference=app.reference, name=app.display_name, title=app.title, state=app.state,
+            category=app.category_id, judges=s["n"], assigned=s["assigned"], consensus=consensus_total,
+            final_score=final, flags=row_flags,
+            min_total=q2(Decimal(s["lo"]) / HUNDRED) if s["n"] else None,
+            max_total=q2(Decimal(s["hi"]) / HUNDRED) if s["n"] else None, **figures))
+    return assign_ranks(rows)
+
+
+def rubric_sizes(codes) -> dict[str, int]:
+    """Number of scored items per rubric code. One query."""
+    codes = [c for c in codes if c]
+    if not codes:
+        return {}
+    return dict(Criterion.objects.filter(rubric__code__in=codes, parent__isnull=False)
+                .values("rubric__code").annotate(n=Count("id")).values_list("rubric__code", "n").order_by())
+
+
+@dataclass
+class SheetTotal:
+    assignment: int
+    application: int
+    reference: str | None
+    judge: int
+    judge_name: str
+    total: Decimal
+    co_judges_mean: Decimal | None  # mean of the other sheets' totals on the same application
+    deviation: Decimal | None  # total − co_judges_mean
+
+
+@dataclass
+class Leniency:
+    judge: int
+    judge_name: str
+    sheets: int
+    compared: int  # sheets that had co-judges
+    leniency: Decimal | None  # mean deviation from co-judges (positive = more lenient)
+    mean_total: Decimal | None
+
+
+def sheet_totals(*, cycle, category=None, stage: str = Stage.DOCUMENT) -> list[SheetTotal]:
+    """Every submitted sheet's total with its deviation from the co-judges' mean (one query)."""
+    rows = list(_stage_assignments(cycle, category, stage).filter(state=AssignmentState.SUBMITTED)
+                .annotate(raw=sheet_raw_total())
+                .values_list("pk", "application_id", "application__reference", "judge_id",
+                             "judge__first_name", "judge__last_name", "judge__username", "raw")
+                .order_by("application__reference", "application_id", "judge__username"))
+    per_app: dict[int, list[Decimal]] = {}
+    for row in rows:
+        per_app.setdefault(row[1], []).append(Decimal(row[7] or 0))
+    result = []
+    for pk, app_id, reference, judge_id, first, last, username, raw in rows:
+        totals = per_app[app_id]
+        total = Decimal(raw or 0) / HUNDRED
+        co_mean = deviation = None
+        if len(totals) > 1:
+            co_mean = (sum(totals) - Decimal(raw or 0)) / (len(totals) - 1) / HUNDRED
+            deviation = total - co_mean
+        result.append(SheetTotal(assignment=pk, application=app_id, reference=reference, judge=judge_id,
+                                 judge_name=(f"{first} {last}".strip() or username), total=q2(total),
+                                 co_judges_mean=q2(co_mean), deviation=q2(deviation)))
+    return result
+
+
+def judge_leniency(*, cycle, category=None, stage: str = Stage.DOCUMENT) -> list[Leniency]:
+    """Per judge: the mean deviation of their sheet totals from the mean of their co-judges'
+    totals on the same applications (positive = more lenient than the panel). One query."""
+    by_judge: dict[int, list] = {}
+    for sheet in sheet_totals(cycle=cycle, category=category, stage=stage):
+        by_judge.setdefault(sheet.judge, []).append(sheet)
+    result = []
+    for judge_id, sheets in by_judge.items():
+        deviations = [s.deviation for s in sheets if s.deviation is not None]
+        result.append(Leniency(
+            judge=judge_id, judge_name=sheets[0].judge_name, sheets=len(sheets), compared=len(deviations),
+            leniency=q2(sum(deviations, Decimal(0)) / len(deviations)) if deviations else None,
+            mean_total=q2(sum((s.total for s in sheets), Decimal(0)) / len(sheets))))
+    result.sort(key=lambda r: (r.leniency is None, -(r.leniency or 0), r.judge_name))
+    return result
+
+
+def committee_stage(cycle) -> str:
+    return Stage.SITE if cycle.programme.has_site_stage else Stage.DOCUMENT
+
+
+def attach_recused(rows: list[RankingRow], *, now=None) -> list[RankingRow]:
+    """Mark on each row the committee members who must be recused from its vote
+    (an active conflict with the applicant). Four queries for the whole list."""
+    members = list(get_user_model().objects.filter(groups__name=COMMITTEE, is_active=True).order_by("username"))
+    if not rows or not members:
+        return rows
+    apps = {a.pk: a for a in Application.objects.filter(pk__in=[r.application for r in rows])
+            .select_related("organization")}
+    conflicts = conflict_map(members, {a.organization for a in apps.values()}, now=now)
+    for row in rows:
+        org_id = apps[row.application].organization_id
+        row.recused = [{"id": m.pk, "name": person_name(m), "reasons": conflicts[(m.pk, org_id)]}
+                       for m in members if (m.pk, org_id) in conflicts]
+    return rows
+
+
+def committee_ranking(*, cycle, category, stage: str | None = None, now=None) -> list[RankingRow]:
+    """The evaluated ranking the committee decides on (evaluated and later states), with flags
+    and the members recused from each vote. Stage: the last stage of the programme."""
+    rows = ranking(cycle=cycle, category=category, stage=stage or committee_stage(cycle), states=EVALUATED_STATES)
+    return attach_recused(rows, now=now)
+
+
+def decision_quota_warning(*, cycle, category) -> list[str]:
+    """Warnings when the approvals of a category exceed its quota (0 = unlimited)."""
+    if not category.quota:
+        return []
+    approved = Application.objects.filter(cycle=cycle, category=category, state__in=list(APPROVED_STATES)).count()
+    if approved <= category.quota:
+        return []
+    return [_("“%(category)s”名额为 %(quota)d 个，已审定通过 %(n)d 个，超出 %(over)d 个。")
+            % {"category": category.name, "quota": category.quota, "n": approved, "over": approved - category.quota}]

@@ -1,0 +1,249 @@
+"""Reading scoresheets, the rubric of an application, and the panel's scores (blind rules)."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.translation import gettext as _
+
+from judging import rules
+from judging.bands import band_for, bands_for_kind
+from judging.enums import LIVE_ASSIGNMENT, REVIEW_STATE, SCORING, AssignmentState, CriterionKind
+from judging.errors import InvalidState, NotFound
+from judging.models import Assignment, ConsensusChange, ConsensusScore, Criterion, ItemScore, person_name
+from judging.selectors.conflicts import conflict_reasons
+
+CENT = Decimal("0.01")
+HUNDRED = Decimal(100)
+
+
+def q2(value: Decimal | None) -> Decimal | None:
+    """Round for display: two decimals, half up (points and scores are shown like "612.50")."""
+    return None if value is None else Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def item_points(max_points: Decimal, percent: int | None) -> Decimal | None:
+    """Points of one item, derived on the server: max_points × percent / 100 (exact)."""
+    if percent is None:
+        return None
+    return Decimal(max_points) * Decimal(percent) / HUNDRED
+
+
+def scored_criteria(rubric_code: str) -> list[Criterion]:
+    """Scored items (not the unscored category lines) of a rubric, in rubric order. One query."""
+    return list(Criterion.objects.filter(rubric__code=rubric_code, parent__isnull=False)
+                .select_related("parent").order_by("order", "code"))
+
+
+def criteria_for_application(application) -> list[Criterion]:
+    return scored_criteria(application.category.rubric_code)
+
+
+@dataclass
+class ScoresheetItem:
+    criterion: str
+    criterion_id: int
+    title: str
+    parent: str
+    parent_title: str
+    kind: str
+    max_points: Decimal
+    percent: int | None = None
+    strengths: str = ""
+    opportunities: str = ""
+
+    @property
+    def points(self) -> Decimal | None:
+        return q2(item_points(self.max_points, self.percent))
+
+    @property
+    def band(self) -> str | None:
+        band = band_for(self.percent)
+        return band.label if band else None
+
+
+@dataclass
+class Scoresheet:
+    assignment: Assignment
+    items: list[ScoresheetItem]
+    bands: dict[str, list[dict]] = field(default_factory=dict)
+
+    @property
+    def total(self) -> Decimal:
+        raw = sum((item_points(i.max_points, i.percent) for i in self.items if i.percent is not None), Decimal(0))
+        return q2(raw)
+
+    @property
+    def max_total(self) -> Decimal:
+        return q2(sum((i.max_points for i in self.items), Decimal(0)))
+
+    @property
+    def missing(self) -> list[str]:
+        return [i.criterion for i in self.items if i.percent is None]
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+    @property
+    def scored_count(self) -> int:
+        return sum(1 for i in self.items if i.percent is not None)
+
+    @property
+    def editable(self) -> bool:
+        return self.assignment.state in SCORING
+
+
+def scoresheet_get(assignment: Assignment) -> Scoresheet:
+    """Every scored criterion of the application's rubric with the judge's percent (or None),
+    the band descriptions (ADLI for process, LeTCI for results), points and total. Two queries.
+    The caller has authorised access (assignment_for_judge(..., scoring=True) or the secretariat)."""
+    criteria = criteria_for_application(assignment.application)
+    scores = {s.criterion_id: s for s in ItemScore.objects.filter(assignment=assignment)}
+    items = []
+    for c in criteria:
+        s = scores.get(c.pk)
+        items.append(ScoresheetItem(
+            criterion=c.code, criterion_id=c.pk, title=c.title, parent=c.parent.code, parent_title=c.parent.title,
+            kind=c.kind, max_points=c.max_points, percent=s.percent if s else None,
+            strengths=s.strengths if s else "", opportunities=s.opportunities if s else ""))
+    return Scoresheet(assignment=assignment, items=items,
+                      bands={k: bands_for_kind(k) for k in CriterionKind.values})
+
+
+# -- the panel's scores: blind until one's own sheet is in and the stage is complete --------
+def panel_scores_visible(user, *, application, stage: str, now: dt.datetime | None = None) -> bool:
+    """Secretariat: always. A panel member: only after submitting their own sheet, once every
+    live sheet of the stage is submitted, and while they have no conflict with the applicant."""
+    if rules.is_secretariat(user):
+        return True
+    rows = list(Assignment.objects.filter(application=application, stage=stage, state__in=LIVE_ASSIGNMENT)
+                .values_list("judge_id", "state"))
+    own = [state for judge_id, state in rows if judge_id == getattr(user, "pk", None)]
+    if not own or own[0] != AssignmentState.SUBMITTED:
+        return False
+    if any(state != AssignmentState.SUBMITTED for _, state in rows):
+        return False
+    return not conflict_reasons(judge=user, organization=application.organization, now=now)
+
+
+@dataclass
+class PanelSheet:
+    assignment_id: int
+    judge_id: int
+    judge_name: str
+    is_leader: bool
+    state: str
+    total: Decimal
+    items: dict[str, dict]  # criterion code -> {"percent", "points", "strengths", "opportunities"}
+
+
+@dataclass
+class ConsensusItem:
+    criterion: str
+    title: str
+    kind: str
+    max_points: Decimal
+    percents: list[int | None]  # independent percents in sheet order
+    spread: int | None
+    percent: int | None  # agreed
+    comment: str
+    author: str
+    updated_at: dt.datetime | None
+    changes: list[ConsensusChange]
+
+    @property
+    def points(self) -> Decimal | None:
+        return q2(item_points(self.max_points, self.percent))
+
+    @property
+    def mean_percent(self) -> Decimal | None:
+        values = [p for p in self.percents if p is not None]
+        return q2(Decimal(sum(values)) / len(values)) if values else None
+
+
+@dataclass
+class ConsensusBook:
+    application: object
+    stage: str
+    sheets: list[PanelSheet]
+    items: list[ConsensusItem]
+    ready: bool  # all live sheets submitted
+    leader_id: int | None
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.items) and all(i.percent is not None for i in self.items)
+
+    @property
+    def missing(self) -> list[str]:
+        return [i.criterion for i in self.items if i.percent is None]
+
+    @property
+    def total(self) -> Decimal | None:
+        if not self.complete:
+            return None
+        return q2(sum((item_points(i.max_points, i.percent) for i in self.items), Decimal(0)))
+
+
+def consensus_book(*, application, stage: str, user, now: dt.datetime | None = None) -> ConsensusBook:
+    """The independent scores side by side and the agreed scores with their history.
+    NotFound unless panel_scores_visible (the panel member is told nothing about others before)."""
+    if not panel_scores_visible(user, application=application, stage=stage, now=now):
+        raise NotFound(_("合议页面在本阶段全部评分表提交后才对评审组成员开放。"))
+    return _consensus_book(application=application, stage=stage)
+
+
+def _consensus_book(*, application, stage: str) -> ConsensusBook:
+    criteria = criteria_for_application(application)
+    assignments = list(Assignment.objects.filter(application=application, stage=stage, state__in=LIVE_ASSIGNMENT)
+                       .select_related("judge").order_by("-is_leader", "created_at", "id"))
+    scores = {}
+    for s in ItemScore.objects.filter(assignment__in=assignments).select_related("criterion"):
+        scores[(s.assignment_id, s.criterion.code)] = s
+    sheets = []
+    for a in assignments:
+        items, total = {}, Decimal(0)
+        for c in criteria:
+            s = scores.get((a.pk, c.code))
+            percent = s.percent if s else None
+            points = item_points(c.max_points, percent)
+            total += points or 0
+            items[c.code] = {"percent": percent, "points": q2(points), "strengths": s.strengths if s else "",
+                             "opportunities": s.opportunities if s else ""}
+        sheets.append(PanelSheet(assignment_id=a.pk, judge_id=a.judge_id,
+                                 judge_name=person_name(a.judge),
+                                 is_leader=a.is_leader, state=a.state, total=q2(total), items=items))
+    agreed = {c.criterion_id: c for c in ConsensusScore.objects.filter(application=application, stage=stage)
+              .select_related("author")}
+    history: dict[int, list[ConsensusChange]] = {}
+    for ch in (ConsensusChange.objects.filter(consensus__application=application, consensus__stage=stage)
+               .select_related("author", "consensus").order_by("at", "id")):
+        history.setdefault(ch.consensus.criterion_id, []).append(ch)
+    items = []
+    for c in criteria:
+        percents = [sheet.items[c.code]["percent"] for sheet in sheets]
+        present = [p for p in percents if p is not None]
+        cs = agreed.get(c.pk)
+        items.append(ConsensusItem(
+            criterion=c.code, title=c.title, kind=c.kind, max_points=c.max_points, percents=percents,
+            spread=(max(present) - min(present)) if present else None,
+            percent=cs.percent if cs else None, comment=cs.comment if cs else "",
+            author=person_name(cs.author)
+            if cs and cs.author else "",
+            updated_at=cs.updated_at if cs else None, changes=history.get(c.pk, [])))
+    ready = bool(sheets) and all(s.state == AssignmentState.SUBMITTED for s in sheets)
+    leader = next((a.judge_id for a in assignments if a.is_leader), None)
+    return ConsensusBook(application=application, stage=stage, sheets=sheets, items=items, ready=ready,
+                         leader_id=leader)
+
+
+def scoring_open(assignment: Assignment) -> bool:
+    """The application is in its review state for the assignment's stage."""
+    return assignment.application.state == REVIEW_STATE[assignment.stage]
+
+
+def ensure_scoring_open(assignment: Assignment) -> None:
+    if not scoring_open(assignment):
+        raise InvalidState(_("该申报当前不在“%(stage)s”阶段，不能评分。") % {"stage": assignment.get_stage_display()})
