@@ -187,6 +187,8 @@ SPECTACULAR_SETTINGS = {
         "CycleTransitionEnum": "nominations.enums.CycleTransition",
         "RecommenderKindEnum": "nominations.enums.RecommenderKind",
         "CriterionKindEnum": "judging.enums.CriterionKind",
+        "ObjectionStatusEnum": "nominations.models.publication.ObjectionState",
+        "CertificateStatusEnum": "nominations.api_publication.CertificateStatus",
     },
 }
 

@@ -13,3 +13,5 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# The certificate font subset is cut once by scripts/setup.sh into var/fonts; reuse it.
+CERT_FONT_DIR = BASE_DIR / "var" / "fonts"  # noqa: F405

@@ -168,9 +168,10 @@ class CycleTransitionsView(APIView):
                    responses={200: s.CycleSerializer, **_errors(400, 401, 403, 404, 409)})
     def post(self, request, pk: int):
         cycle = _cycle_or_404(pk)
-        data = _valid(s.CycleTransitionInputSerializer, request.data)
-        cycle = cycle_transition(cycle=cycle, name=data["name"], actor=request.user, note=data["note"],
-                                 ip=_ip(request))
+        params = dict(_valid(s.CycleTransitionInputSerializer, request.data))
+        name, note = params.pop("name"), params.pop("note")
+        cycle = cycle_transition(cycle=cycle, name=name, actor=request.user, note=note, ip=_ip(request),
+                                 **params)
         return Response(s.CycleSerializer(cycles_with_catalog().get(pk=cycle.pk)).data)
 
 

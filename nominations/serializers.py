@@ -82,6 +82,17 @@ class AvailableTransitionSerializer(serializers.Serializer):
 class CycleTransitionInputSerializer(serializers.Serializer):
     name = serializers.ChoiceField(choices=CycleTransition.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="")
+    # start_notice / publish: passed on to the transition's hooks (see services.publication)
+    starts_at = serializers.DateTimeField(required=False, help_text=_("start_notice：公示开始（不早于现在，默认现在）"))
+    days = serializers.IntegerField(required=False, min_value=1, max_value=60,
+                                    help_text=_("start_notice：公示天数（默认按周期设置）"))
+    working_days = serializers.BooleanField(required=False, help_text=_("start_notice：按工作日计算"))
+    text = serializers.CharField(required=False, allow_blank=True, help_text=_("start_notice：公示说明"))
+    contact_name = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    contact_phone = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    contact_email = serializers.EmailField(required=False, allow_blank=True)
+    contact_address = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    announcement = serializers.CharField(required=False, allow_blank=True, help_text=_("publish：发布公告（必填）"))
 
 
 # -- organizations -------------------------------------------------------------------

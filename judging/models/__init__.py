@@ -10,3 +10,4 @@ __all__ = [
     "Criterion", "ItemScore", "JudgeProfile", "JudgeRelation", "Rubric", "RubricLocked", "SiteVisitReport",
     "person_name", "rubric_in_use",
 ]
+from judging.models.feedback import FeedbackReport, FeedbackStatus  # noqa: E402,F401  (feedback reports)

@@ -155,18 +155,22 @@ def assignments_due(*, within_days: int, now: dt.datetime | None = None) -> Quer
             .select_related(*ASSIGNMENT_RELATED).order_by("due_at", "id"))
 
 
-def judging_progress(*, cycle) -> list[dict]:
-    """Per application of the cycle with any assignment: counts per stage and state
-    (the secretariat's progress board). One grouped query plus one for the applications."""
+def judging_progress(*, cycle, now: dt.datetime | None = None) -> list[dict]:
+    """Per application of the cycle with any assignment: counts per stage and state, and
+    `overdue` (not submitted, past the due date) — the secretariat's progress board.
+    One grouped query plus one for the applications."""
     from nominations.models import Application
 
+    now = now or timezone.now()
     rows = (Assignment.objects.filter(application__cycle=cycle).values("application_id", "stage", "state")
-            .annotate(n=Count("id")).order_by())
+            .annotate(n=Count("id"), late=Count("id", filter=Q(due_at__lt=now))).order_by())
     progress: dict[int, dict] = {}
     for row in rows:
         stage = progress.setdefault(row["application_id"], {}).setdefault(
-            row["stage"], {state: 0 for state in AssignmentState.values})
+            row["stage"], {**{state: 0 for state in AssignmentState.values}, "overdue": 0})
         stage[row["state"]] = row["n"]
+        if row["state"] in OUTSTANDING:
+            stage["overdue"] += row["late"]
     apps = (Application.objects.filter(pk__in=list(progress)).select_related("organization", "nominee", "category")
             .order_by("category__order", "reference", "pk"))
     result = []
@@ -176,3 +180,16 @@ def judging_progress(*, cycle) -> list[dict]:
             counts["live"] = sum(v for k, v in counts.items() if k in LIVE_ASSIGNMENT)
         result.append({"application": app, "stages": stages})
     return result
+
+
+def panels_complete(keys) -> set[tuple[int, str]]:
+    """Of the (application id, stage) pairs given, those whose live sheets are all submitted
+    (at least one): the consensus step is open. One query."""
+    keys = set(keys)
+    if not keys:
+        return set()
+    rows = (Assignment.objects.filter(application_id__in={k[0] for k in keys}, state__in=LIVE_ASSIGNMENT)
+            .values("application_id", "stage")
+            .annotate(live=Count("id"), done=Count("id", filter=Q(state=AssignmentState.SUBMITTED))).order_by())
+    return {(r["application_id"], r["stage"]) for r in rows
+            if (r["application_id"], r["stage"]) in keys and r["live"] and r["live"] == r["done"]}

@@ -1,26 +1,32 @@
 """Certificate fonts: found once, cut once, then referenced by explicit paths.
 
 Rendering never asks fontconfig to pick a CJK font by family name. Instead,
-:func:`ensure_fonts` makes sure that ``CERT_FONT_DIR`` holds:
+:func:`ensure_fonts` makes sure that ``CERT_FONT_DIR`` holds
+``CertSerif-Regular.ttf`` and ``CertSerif-Bold.ttf``: subsets of the system's
+Noto Serif CJK SC (or, failing that, Noto Sans CJK SC; the SC face is picked
+out of the TrueType collection by its name table) covering every GB 2312
+character, ASCII, Latin-1, general and CJK punctuation, full-width forms, 〇
+and any configured extra characters. At ~2.8 MB instead of a 26 MB collection
+they are cheap to load, shape and embed. Their outlines are converted from CFF
+to TrueType: WeasyPrint embeds fonts with glyph IDs retained, and the empty
+slots of a ~7,800-glyph font cost ~27 KB per font in a CFF table but almost
+nothing in ``glyf``/``loca``, which keeps a certificate around 25 KB.
 
-* ``CertSerif-Regular.otf`` / ``CertSerif-Bold.otf``: subsets of the system's
-  Noto Serif CJK SC (or, failing that, Noto Sans CJK SC) covering every GB 2312
-  character, ASCII, Latin-1, general and CJK punctuation, full-width forms, 〇
-  and any configured extra characters. About 4 MB each instead of a 26 MB
-  collection, so loading and embedding them is cheap.
-* ``CertSerifFallback-Regular.otf`` / ``CertSerifFallback-Bold.otf``: the
-  complete SC face extracted from the TrueType collection (raw table copy).
-  It is registered with WeasyPrint only when a certificate contains a
-  character missing from the subset (rare given-name characters such as 堃
-  or 喆); WeasyPrint then embeds just the glyphs used, so the fallback costs
-  nothing for ordinary certificates and never leaves a missing-glyph box for
-  rare ones. Extracting the SC face (instead of pointing at the ``.ttc``)
-  guarantees Simplified-Chinese glyph forms: a collection would register its
-  JP/KR/TC/HK faces under the same family name.
+A ``manifest.json`` in the directory records the source face of each file;
+when every output exists and is newer than its source, :func:`ensure_fonts`
+returns without scanning the system fonts at all. The first build takes about
+10 s (the CFF-to-TrueType conversion; Regular and Bold run in parallel).
 
-A ``manifest.json`` in the directory records where each file came from; when
-every output exists and is newer than its source, :func:`ensure_fonts` returns
-without scanning the system fonts at all.
+Characters outside the subset (rare given-name characters such as 堃 or 喆)
+are handled by :func:`build_extra_font`: the renderer detects them with the
+subset's cmap and cuts, once per distinct set of characters, a tiny font with
+just those glyphs from the same source face (a few milliseconds, cached under
+``CERT_FONT_DIR/extra/``). The certificate then uses the font-family list
+``CertSerif, CertSerifX<key>, "Noto Serif CJK SC"``. Compared with falling
+back to the complete 26 MB face, this keeps such a certificate as small and
+as fast as any other (WeasyPrint would copy and re-subset the whole face for
+every PDF that uses it). The system family at the end of the list is only a
+last resort, e.g. if the source font was uninstalled after the build.
 """
 from __future__ import annotations
 
@@ -29,26 +35,30 @@ import hashlib
 import io
 import json
 import logging
+import multiprocessing
 import os
-import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from fontTools.ttLib import TTCollection, TTFont, TTLibError
+from fontTools.pens.cu2quPen import Cu2QuPen
+from fontTools.pens.ttGlyphPen import TTGlyphPen
+from fontTools.ttLib import TTCollection, TTFont, TTLibError, newTable
+from fontTools.ttLib.reorderGlyphs import reorderGlyphs
 
 from nominations.certificates import _harfbuzz
 
 logger = logging.getLogger(__name__)
 
 PRIMARY_FAMILY = "CertSerif"
-FALLBACK_FAMILY = "CertSerifFallback"
+EXTRA_FAMILY_PREFIX = "CertSerifX"
 SOURCE_FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC")
-BUILDER_VERSION = 1
+BUILDER_VERSION = 6
 MANIFEST_NAME = "manifest.json"
 INSTALL_HINT = (
     "Install the Debian package fonts-noto-cjk "
@@ -91,22 +101,16 @@ class FaceSource:
 
 @dataclass(frozen=True)
 class FontSet:
-    """Absolute paths of the fonts used by the certificate stylesheet."""
+    """The built certificate fonts and the system faces they were cut from."""
 
     directory: Path
     regular: Path
-    fallback_regular: Path
     bold: Path | None = None
-    fallback_bold: Path | None = None
+    sources: dict[str, FaceSource] = field(default_factory=dict, compare=False)
 
-    def faces(self, family: str) -> dict[str, Path]:
-        """Return ``{"regular": path, "bold": path}`` (bold when present) for a family."""
-        if family == PRIMARY_FAMILY:
-            pairs = {"regular": self.regular, "bold": self.bold}
-        elif family == FALLBACK_FAMILY:
-            pairs = {"regular": self.fallback_regular, "bold": self.fallback_bold}
-        else:
-            raise ValueError(f"Unknown certificate font family {family!r}")
+    def faces(self) -> dict[str, Path]:
+        """Return ``{"regular": path, "bold": path}`` (bold only when built)."""
+        pairs = {"regular": self.regular, "bold": self.bold}
         return {style: path for style, path in pairs.items() if path is not None}
 
 
@@ -289,7 +293,8 @@ def _subset_with_fonttools(source: FaceSource, codepoints: Iterable[int]) -> byt
 
     options = subset.Options()
     options.hinting = False
-    options.layout_features = ["kern", "palt", "locl"]
+    options.layout_features = ["kern"]
+    options.desubroutinize = True
     options.drop_tables += ["VORG", "vhea", "vmtx", "BASE"]
     options.name_IDs = ["*"]
     font = TTFont(str(source.path), fontNumber=source.index, lazy=True)
@@ -301,6 +306,90 @@ def _subset_with_fonttools(source: FaceSource, codepoints: Iterable[int]) -> byt
     return buffer.getvalue()
 
 
+def cff_to_truetype(data: bytes, max_err: float = 1.0) -> bytes:
+    """Convert a CFF-flavoured OpenType font to TrueType (quadratic ``glyf``) outlines.
+
+    ``max_err`` is the tolerated deviation in font units (1/1000 em): invisible.
+    """
+    font = TTFont(io.BytesIO(data))
+    if "glyf" in font:
+        return data
+    order = font.getGlyphOrder()
+    glyph_set = font.getGlyphSet()
+    glyf = newTable("glyf")
+    glyf.glyphOrder = order
+    glyf.glyphs = {}
+    for name in order:
+        pen = TTGlyphPen(None)
+        glyph_set[name].draw(Cu2QuPen(pen, max_err, reverse_direction=True))
+        glyf.glyphs[name] = pen.glyph()
+    for tag in ("CFF ", "VORG"):
+        if tag in font:
+            del font[tag]
+    font["glyf"] = glyf
+    font["loca"] = newTable("loca")
+    font["maxp"] = _truetype_maxp()
+    font["head"].glyphDataFormat = 0
+    font["post"].formatType = 3.0  # No glyph names: smaller, and not needed.
+    font.sfntVersion = "\x00\x01\x00\x00"
+    reorderGlyphs(font, _frequency_glyph_order(font))
+    # Windows Unicode subtables only: the duplicate platform-0 table and the
+    # variation-sequence table (format 14) make every embedding ~25 % slower.
+    cmap = font["cmap"]
+    cmap.tables = [table for table in cmap.tables if (table.platformID, table.platEncID)
+                   in ((3, 1), (3, 10))] or cmap.tables
+    buffer = io.BytesIO()
+    font.save(buffer)
+    return buffer.getvalue()
+
+
+def _codepoint_rank(codepoint: int) -> int:
+    """Rank characters by how often certificates use them (lower first).
+
+    ASCII and punctuation, then GB 2312 level-1 hanzi (the 3,755 common ones),
+    GB 2312 symbols, level-2 hanzi, and the rest.
+    """
+    if codepoint < 0x80:
+        return 0
+    if 0x2000 <= codepoint <= 0x206F or 0x3000 <= codepoint <= 0x303F or (
+            0xFF00 <= codepoint <= 0xFFEF):
+        return 1
+    try:
+        high = chr(codepoint).encode("gb2312")[0]
+    except UnicodeEncodeError:
+        return 5
+    if 0xB0 <= high <= 0xD7:
+        return 2
+    return 3 if high < 0xB0 else 4
+
+
+def _frequency_glyph_order(font: TTFont) -> list[str]:
+    """Return a glyph order with frequently used glyphs first (.notdef stays first).
+
+    WeasyPrint embeds fonts with glyph IDs retained up to the highest one used,
+    so low IDs for common glyphs make every embedding (and PDF) smaller/faster.
+    """
+    order = font.getGlyphOrder()
+    rank: dict[str, tuple[int, int]] = {name: (9, index) for index, name in enumerate(order)}
+    for codepoint, name in font.getBestCmap().items():
+        rank[name] = min(rank[name], (_codepoint_rank(codepoint), codepoint))
+    return [order[0]] + sorted(order[1:], key=rank.__getitem__)
+
+
+def _truetype_maxp() -> object:
+    """Return a version 1.0 ``maxp`` table (values are recomputed on save)."""
+    maxp = newTable("maxp")
+    maxp.tableVersion = 0x00010000
+    for field in ("maxZones",):
+        setattr(maxp, field, 1)
+    for field in ("maxTwilightPoints", "maxStorage", "maxFunctionDefs", "maxInstructionDefs",
+                  "maxStackElements", "maxSizeOfInstructions", "maxComponentElements",
+                  "maxPoints", "maxContours", "maxCompositePoints", "maxCompositeContours",
+                  "maxComponentDepth"):
+        setattr(maxp, field, 0)
+    return maxp
+
+
 def build_subset_font(
     source: FaceSource,
     output: Path,
@@ -308,13 +397,16 @@ def build_subset_font(
     *,
     force: bool = False,
     backend: str = "auto",
+    truetype: bool = True,
 ) -> Path:
     """Cut the GB 2312 (+ ``extra_chars``) subset of ``source`` into ``output``.
 
     Idempotent: nothing is done when ``output`` is newer than the source file
-    (unless ``force``). ``backend`` is ``"harfbuzz"`` (fast, needs
+    (unless ``force``). ``backend`` is ``"harfbuzz"`` (~0.3 s; needs
     ``libharfbuzz-subset``, which WeasyPrint needs anyway), ``"fonttools"``
-    (pure Python, ~100x slower) or ``"auto"`` (HarfBuzz when available).
+    (``fontTools.subset``, pure Python, 15-50 s per face) or ``"auto"``
+    (HarfBuzz when available). With ``truetype`` (the default) the outlines
+    are then converted to TrueType, ~8 s per face (see the module docstring).
     """
     if not force and _is_newer(output, source.path):
         return output
@@ -324,22 +416,9 @@ def build_subset_font(
         data = _harfbuzz.subset_face(source.path, source.index, codepoints)
     else:
         data = _subset_with_fonttools(source, codepoints)
+    if truetype:
+        data = cff_to_truetype(data)
     _write_atomic(output, data)
-    return output
-
-
-def extract_face(source: FaceSource, output: Path, *, force: bool = False) -> Path:
-    """Copy one face of a collection into a standalone font file, tables untouched."""
-    if not force and _is_newer(output, source.path):
-        return output
-    if source.path.suffix.lower() not in (".ttc", ".otc"):
-        output.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source.path, output)
-        return output
-    font = TTFont(str(source.path), fontNumber=source.index, lazy=True)
-    buffer = io.BytesIO()
-    font.save(buffer, reorderTables=False)  # Lazy: raw table data, no recompiling.
-    _write_atomic(output, buffer.getvalue())
     return output
 
 
@@ -347,9 +426,9 @@ def extract_face(source: FaceSource, output: Path, *, force: bool = False) -> Pa
 # ensure_fonts
 # --------------------------------------------------------------------------
 
-def _output_name(family: str, style: str) -> str:
-    """Return the file name of a built font, e.g. ``CertSerif-Bold.otf``."""
-    return f"{family}-{style.capitalize()}.otf"
+def _output_name(style: str) -> str:
+    """Return the file name of a built subset, e.g. ``CertSerif-Bold.ttf``."""
+    return f"{PRIMARY_FAMILY}-{style.capitalize()}.ttf"
 
 
 def _read_manifest(directory: Path) -> dict | None:
@@ -370,20 +449,37 @@ def _fontset_from_manifest(directory: Path, extra_chars: str) -> FontSet | None:
     if not set(_normalize_extra(extra_chars)) <= set(manifest.get("extra_chars", "")):
         return None
     paths: dict[str, Path] = {}
-    for key, entry in manifest.get("files", {}).items():
+    sources: dict[str, FaceSource] = {}
+    for style, entry in manifest.get("files", {}).items():
         path = directory / entry["file"]
-        if not _is_newer(path, Path(entry["source"])):
+        source = FaceSource(Path(entry["source"]), int(entry["index"]),
+                            str(entry["family"]), int(entry["weight"]))
+        if not _is_newer(path, source.path):
             return None
-        paths[key] = path
-    if "regular" not in paths or "fallback_regular" not in paths:
+        paths[style], sources[style] = path, source
+    if "regular" not in paths:
         return None
-    return FontSet(
-        directory=directory,
-        regular=paths["regular"],
-        bold=paths.get("bold"),
-        fallback_regular=paths["fallback_regular"],
-        fallback_bold=paths.get("fallback_bold"),
-    )
+    return FontSet(directory=directory, regular=paths["regular"], bold=paths.get("bold"),
+                   sources=sources)
+
+
+def _call(job: tuple[Callable[..., Path], tuple[object, ...], dict[str, object]]) -> Path:
+    """Run one build job (module-level so that a process pool can pickle it)."""
+    function, args, kwargs = job
+    return function(*args, **kwargs)
+
+
+def _run_jobs(jobs: list[tuple[Callable[..., Path], tuple[object, ...], dict[str, object]]]) -> None:
+    """Run build jobs, in parallel processes when there are several cores."""
+    workers = min(len(jobs), os.cpu_count() or 1)
+    if workers <= 1 or multiprocessing.current_process().daemon:
+        for job in jobs:
+            _call(job)
+        return
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        list(pool.map(_call, jobs))
 
 
 @contextmanager
@@ -403,19 +499,30 @@ def _build_all(
     extra_chars: str,
     sources: dict[str, FaceSource],
     *,
-    force_subset: bool,
-    force_full: bool,
+    force: bool,
+    stale: bool,
 ) -> FontSet:
-    """Build every font file from ``sources`` and write the manifest."""
-    files: dict[str, dict[str, object]] = {}
-    for style, source in sources.items():
-        subset_path = directory / _output_name(PRIMARY_FAMILY, style)
-        build_subset_font(source, subset_path, extra_chars, force=force_subset)
-        full_path = directory / _output_name(FALLBACK_FAMILY, style)
-        extract_face(source, full_path, force=force_full)
-        for key, path in ((style, subset_path), (f"fallback_{style}", full_path)):
-            files[key] = {"file": path.name, "source": str(source.path),
-                          "index": source.index, "family": source.family}
+    """Build the subset of every source face (in parallel) and write the manifest.
+
+    Built files are also kept in a per-user cache (see :func:`_shared_cache`):
+    another ``CERT_FONT_DIR`` on the same machine (a test run's temporary
+    directory, a second checkout) then gets a copy in milliseconds.
+    """
+    cache = _shared_cache(extra_chars, sources)
+    if not (cache and not force and _restore_from_cache(cache, directory, sources)):
+        jobs = [
+            (build_subset_font, (source, directory / _output_name(style), extra_chars),
+             {"force": force or stale})
+            for style, source in sources.items()
+        ]
+        _run_jobs(jobs)
+        if cache:
+            _save_to_cache(cache, directory, sources)
+    files = {
+        style: {"file": _output_name(style), "source": str(source.path), "index": source.index,
+                "family": source.family, "weight": source.weight}
+        for style, source in sources.items()
+    }
     manifest = {"builder": BUILDER_VERSION, "charset": _charset_key(),
                 "extra_chars": extra_chars, "files": files}
     _write_atomic(directory / MANIFEST_NAME,
@@ -423,6 +530,51 @@ def _build_all(
     fontset = _fontset_from_manifest(directory, extra_chars)
     assert fontset is not None
     return fontset
+
+
+def _shared_cache(extra_chars: str, sources: dict[str, FaceSource]) -> Path | None:
+    """Return the per-user cache directory for this exact build, if usable.
+
+    ``$CERT_FONT_CACHE``, else ``$XDG_CACHE_HOME`` or ``~/.cache``, then
+    ``award-certificate-fonts/<key>``; the key covers the builder version,
+    the character set and each source file's identity (path, size, mtime).
+    Setting ``CERT_FONT_CACHE`` to an empty string disables the cache.
+    """
+    root = os.environ.get("CERT_FONT_CACHE")
+    if root == "":
+        return None
+    if root is None:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        root = os.path.join(base, "award-certificate-fonts")
+    parts = [str(BUILDER_VERSION), _charset_key(), extra_chars]
+    for style, source in sorted(sources.items()):
+        try:
+            stat = source.path.stat()
+        except OSError:
+            return None
+        parts += [style, str(source.path), str(source.index), str(stat.st_size),
+                  str(stat.st_mtime_ns)]
+    return Path(root) / hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
+
+
+def _restore_from_cache(cache: Path, directory: Path, sources: dict[str, FaceSource]) -> bool:
+    """Copy cached fonts into ``directory``; return False if the cache lacks any."""
+    names = [_output_name(style) for style in sources]
+    if not all((cache / name).is_file() for name in names):
+        return False
+    for name in names:
+        _write_atomic(directory / name, (cache / name).read_bytes())
+    return True
+
+
+def _save_to_cache(cache: Path, directory: Path, sources: dict[str, FaceSource]) -> None:
+    """Best-effort copy of freshly built fonts into the per-user cache."""
+    try:
+        for style in sources:
+            name = _output_name(style)
+            _write_atomic(cache / name, (directory / name).read_bytes())
+    except OSError as exc:
+        logger.debug("Cannot write the certificate font cache %s: %s", cache, exc)
 
 
 def ensure_fonts(
@@ -435,7 +587,8 @@ def ensure_fonts(
     """Return the certificate fonts, building them first if missing or stale.
 
     The fast path only reads ``manifest.json`` and stats a few files. A build
-    takes about 2 seconds (HarfBuzz backend) and is serialized by a file lock.
+    takes about 10 seconds and is serialized by a file lock (pool workers and
+    parallel test processes wait for one build instead of racing).
 
     Raises:
         CertificateFontMissing: if fonts must be built and no Noto CJK SC exists.
@@ -458,8 +611,7 @@ def ensure_fonts(
         sources = find_source_faces(search_paths)
         logger.info("Building certificate fonts in %s from %s", directory,
                     ", ".join(f"{s.path}#{s.index}" for s in sources.values()))
-        return _build_all(directory, extra, sources,
-                          force_subset=force or charset_changed, force_full=force)
+        return _build_all(directory, extra, sources, force=force, stale=charset_changed)
 
 
 # --------------------------------------------------------------------------
@@ -469,6 +621,8 @@ def ensure_fonts(
 @lru_cache(maxsize=16)
 def _cmap_codepoints(path: str, mtime_ns: int) -> frozenset[int]:
     """Return the code points mapped by a font's cmap (cached per file version)."""
+    if _harfbuzz.is_available():
+        return _harfbuzz.face_codepoints(Path(path))
     font = TTFont(path, lazy=True)
     return frozenset(font.getBestCmap() or {})
 
@@ -483,3 +637,52 @@ def missing_characters(text: str, path: Path) -> str:
     covered = font_codepoints(path)
     seen = dict.fromkeys(c for c in text if ord(c) not in covered and not c.isspace())
     return "".join(seen)
+
+
+# --------------------------------------------------------------------------
+# Extra glyphs for characters outside the subset
+# --------------------------------------------------------------------------
+
+def extra_key(chars: str) -> str:
+    """Return a short stable key for a set of characters (used in names)."""
+    canonical = "".join(sorted(set(chars)))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:10]
+
+
+def extra_family(chars: str) -> str:
+    """Return the CSS family name of the extra font for ``chars``."""
+    return f"{EXTRA_FAMILY_PREFIX}{extra_key(chars)}"
+
+
+def source_coverage(fonts: FontSet) -> frozenset[int]:
+    """Return the code points that the source faces of ``fonts`` can provide."""
+    sets = [_source_codepoints(str(src.path), src.index)
+            for src in fonts.sources.values() if src.path.exists()]
+    return frozenset.intersection(*sets) if sets else frozenset()
+
+
+@lru_cache(maxsize=8)
+def _source_codepoints(path: str, index: int) -> frozenset[int]:
+    """Return (cached) the code points of one face of a system font file."""
+    if _harfbuzz.is_available():
+        return _harfbuzz.face_codepoints(Path(path), index)
+    return frozenset(TTFont(path, fontNumber=index, lazy=True).getBestCmap() or {})
+
+
+def build_extra_font(fonts: FontSet, chars: str, style: str) -> Path:
+    """Return a tiny font holding just ``chars`` (a few glyphs), cutting it if needed.
+
+    Cut from the same source face as the subset, with HarfBuzz when available
+    (milliseconds; fontTools otherwise), and cached in ``<CERT_FONT_DIR>/extra/``.
+    """
+    source = fonts.sources[style]
+    output = fonts.directory / "extra" / f"{extra_family(chars)}-{style.capitalize()}.otf"
+    if _is_newer(output, source.path):
+        return output
+    codepoints = sorted({ord(char) for char in chars})
+    if _harfbuzz.is_available():
+        data = _harfbuzz.subset_face(source.path, source.index, codepoints)
+    else:
+        data = _subset_with_fonttools(source, codepoints)
+    _write_atomic(output, data)
+    return output

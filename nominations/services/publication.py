@@ -128,8 +128,7 @@ def _confirm_guard(*, application, actor, now, params) -> list[str]:
     if notice is None:
         return [_("该申报未经公示。")]
     if now < notice.ends_at:
-        missing.append(_("公示期尚未结束（%(end)s 结束），不能确认。") % {
-            "end": timezone.localtime(notice.ends_at).strftime("%Y-%m-%d %H:%M")})
+        missing.append(_("公示期尚未结束（%(end)s 结束），不能确认。") % {"end": local_end_label(notice.ends_at)})
     open_count = application.objections.filter(status__in=OBJECTION_OPEN).count()
     if open_count:
         missing.append(_("尚有 %(n)d 件异议未处理完毕。") % {"n": open_count})
@@ -272,6 +271,25 @@ def certificate_store_pdf(*, certificate: Certificate, pdf: bytes) -> Certificat
 
 
 # -- objections --------------------------------------------------------------------
+def local_end_label(ends_at: dt.datetime) -> str:
+    """A notice ending at midnight ends at "24:00" of its last day (Asia/Shanghai)."""
+    end = timezone.localtime(ends_at)
+    if (end.hour, end.minute, end.second) == (0, 0, 0):
+        return (end - dt.timedelta(days=1)).strftime("%Y-%m-%d") + " 24:00"
+    return end.strftime("%Y-%m-%d %H:%M")
+
+
+def notice_window_check(*, notice: PublicNotice, now: dt.datetime | None = None) -> None:
+    """Objections are received inside the notice window only (server time)."""
+    now = now or timezone.now()
+    if now < notice.starts_at:
+        raise WorkflowError(_("公示尚未开始（%(start)s 开始），暂不受理异议。") % {
+            "start": timezone.localtime(notice.starts_at).strftime("%Y-%m-%d %H:%M")}, code="notice_not_open")
+    if now >= notice.ends_at:
+        raise WorkflowError(_("公示期已于 %(end)s 结束，逾期异议不予受理。") % {
+            "end": local_end_label(notice.ends_at)}, code="notice_closed")
+
+
 def objection_file(*, notice: PublicNotice, application_id: Any, name: str, phone: str = "", email: str = "",
                    organization: str = "", content: str, evidence=None, ip: str | None = None,
                    now: dt.datetime | None = None) -> Objection:
@@ -284,11 +302,7 @@ def objection_file(*, notice: PublicNotice, application_id: Any, name: str, phon
         errors["phone"] = [_("请至少填写联系电话或电子邮箱中的一项，以便告知处理结果。")]
     if not (content or "").strip():
         errors["content"] = [_("请填写异议内容及理由。")]
-    if now < notice.starts_at:
-        raise WorkflowError(_("公示尚未开始，暂不受理异议。"), code="notice_not_open")
-    if now >= notice.ends_at:
-        raise WorkflowError(_("公示期已于 %(end)s 结束，逾期异议不予受理。") % {
-            "end": timezone.localtime(notice.ends_at).strftime("%Y-%m-%d %H:%M")}, code="notice_closed")
+    notice_window_check(notice=notice, now=now)
     app = notice.applications.filter(pk=application_id).first() if str(application_id).isdigit() else None
     if app is None:
         errors["application"] = [_("请选择本次公示中的一项。")]
@@ -343,3 +357,65 @@ def objection_transition(*, objection: Objection | int, name: str, actor, resolu
             from nominations.tasks import send_objection_outcome
             transaction.on_commit(lambda: send_objection_outcome.enqueue(obj.pk))
     return obj
+
+
+# -- holiday calendar and certificate batches (secretariat pages) -----------------------
+def holiday_add(*, actor, date: dt.date, name: str, is_workday: bool = False, ip: str | None = None) -> Holiday:
+    """Add one day to the holiday calendar used by working-day notices."""
+    if not is_secretariat(actor):
+        raise NotPermitted(_("只有秘书处可以维护节假日。"))
+    name = (name or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not name:
+        errors["name"] = [_("请填写节假日名称，如“国庆节”或“国庆调休上班”。")]
+    if date is None:
+        errors["date"] = [_("请填写日期。")]
+    elif Holiday.objects.filter(date=date).exists():
+        errors["date"] = [_("%(date)s 已在节假日表中；如需修改，请先删除。") % {"date": date.isoformat()}]
+    if errors:
+        raise WorkflowError(next(iter(errors.values()))[0], code="invalid_holiday", field_errors=errors)
+    with transaction.atomic():
+        holiday = Holiday.objects.create(date=date, name=name, is_workday=bool(is_workday))
+        audit_record(obj=holiday, action="holiday.add", actor=actor, ip=ip,
+                     data={"date": date.isoformat(), "name": name, "is_workday": holiday.is_workday})
+    return holiday
+
+
+def holiday_delete(*, actor, holiday: Holiday, ip: str | None = None) -> None:
+    if not is_secretariat(actor):
+        raise NotPermitted(_("只有秘书处可以维护节假日。"))
+    with transaction.atomic():
+        audit_record(obj=holiday, action="holiday.delete", actor=actor, ip=ip,
+                     data={"date": holiday.date.isoformat(), "name": holiday.name})
+        holiday.delete()
+
+
+BATCH_STALE_AFTER = dt.timedelta(minutes=15)
+
+
+def certificate_batch_create(*, cycle: Cycle, actor, ip: str | None = None) -> CertificateBatch:
+    """Queue a new issuing run for a published cycle (renders what is missing and a fresh
+    combined PDF; certificates already rendered are kept as they are)."""
+    if not is_secretariat(actor):
+        raise NotPermitted(_("只有秘书处可以生成证书。"))
+    with transaction.atomic():
+        locked = Cycle.objects.select_for_update().get(pk=cycle.pk)
+        if not Publication.objects.filter(cycle=locked).exists():
+            raise InvalidState(_("本周期尚未发布结果，不能生成证书。"))
+        # A batch that has been pending or running for long is taken as lost (worker stopped).
+        busy = CertificateBatch.objects.filter(
+            cycle=locked, status__in=[CertificateBatch.Status.PENDING, CertificateBatch.Status.RUNNING],
+            created_at__gte=timezone.now() - BATCH_STALE_AFTER)
+        if busy.exists():
+            raise InvalidState(_("已有一批证书正在生成，请等待完成后再重新生成。"))
+        batch = CertificateBatch.objects.create(
+            cycle=locked, requested_by=actor,
+            total=Certificate.objects.filter(application__cycle=locked, revoked_at__isnull=True).count())
+        audit_record(obj=batch, action="certificates.issue", actor=actor, ip=ip, data={"cycle": locked.pk})
+
+        def _enqueue(pk=batch.pk):
+            from nominations.tasks import issue_certificates
+            issue_certificates.enqueue(pk)
+
+        transaction.on_commit(_enqueue)
+    return batch
