@@ -62,11 +62,14 @@ CATALOG = {
 def build_cycle(code: str, *, year: int = 2018, label: str | None = None,
                 opens_at: dt.datetime | None = None, closes_at: dt.datetime | None = None) -> Cycle:
     """Create a draft cycle of a programme with its categories, questions, documents and rules."""
-    now = timezone.now()
+    today = timezone.localdate()
+    local = timezone.get_current_timezone()
+    default_open = dt.datetime.combine(today - dt.timedelta(days=30), dt.time(9, 0), tzinfo=local)
+    default_close = dt.datetime.combine(today + dt.timedelta(days=30), dt.time(17, 0), tzinfo=local)
     programme = Programme.objects.get(code=code)
     cycle = Cycle.objects.create(
         programme=programme, year=year, label=label or str(year),
-        opens_at=opens_at or now - dt.timedelta(days=30), closes_at=closes_at or now + dt.timedelta(days=30),
+        opens_at=opens_at or default_open, closes_at=closes_at or default_close,
         notice_days=7, judges_document=5 if code != "QB" else 3, judges_site=3,
     )
     for order, (ccode, name, name_en, kind, quota, rubric, questions, docs) in enumerate(CATALOG[code]):
