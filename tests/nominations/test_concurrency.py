@@ -66,11 +66,17 @@ def test_many_submit_at_once_references_unique_and_gap_free(cycle, applicant, un
     assert audit_verify_chain()[0] is True
 
 
-def test_endorse_and_return_at_once_one_wins(submitted, recommender, secretariat):
-    results = _race([
+def test_endorse_and_return_at_once_are_serialised(submitted, recommender, secretariat):
+    """Both may succeed only one after the other (endorse, then return from endorsed);
+    never both from the same 'submitted' state."""
+    _race([
         lambda: application_transition(application=submitted.pk, name="endorse", actor=recommender),
         lambda: application_transition(application=submitted.pk, name="return", actor=secretariat, note="补正"),
     ])
-    winners = [r for r in results if isinstance(r, Application)]
-    assert len(winners) == 1
-    assert Application.objects.get(pk=submitted.pk).state == winners[0].state
+    steps = list(AuditEntry.objects.filter(object_id=str(submitted.pk), action__in=["endorse", "return"])
+                 .order_by("id").values_list("action", "source", "target"))
+    assert steps in (
+        [("endorse", "submitted", "endorsed"), ("return", "endorsed", "returned")],
+        [("return", "submitted", "returned")],
+    )
+    assert Application.objects.get(pk=submitted.pk).state == steps[-1][2]
