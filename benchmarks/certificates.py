@@ -9,8 +9,9 @@ holder with a character outside GB 2312): one PDF per certificate plus one
 combined print file.
 
 * naive: each certificate is an independent ``HTML(string=...).write_pdf()``
-  with a fresh ``FontConfiguration``, the same template with the stylesheet
-  inlined, and the system collection font named by family
+  with a fresh ``FontConfiguration``, the very same HTML (same QR code, same
+  ornament) with the stylesheet inlined, and the system collection font named
+  by family
   (``font-family: "Noto Serif CJK SC"``); the combined file is a pypdf merge.
 * fast: ``CertificateRenderer(...).issue(datas, workers=...)``: subset fonts,
   one font configuration and pre-parsed stylesheet per process, each
@@ -24,6 +25,7 @@ fast way exceeds 60 KB.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import resource
 import statistics
@@ -211,6 +213,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     settings_used = setup_django()
+    # WeasyPrint logs every rendering step at INFO ("weasyprint.progress");
+    # console output would dominate both timings.
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)
     from nominations.certificates.fonts import ensure_fonts
 
     start = time.perf_counter()

@@ -14,8 +14,11 @@ nothing in ``glyf``/``loca``, which keeps a certificate around 25 KB.
 
 A ``manifest.json`` in the directory records the source face of each file;
 when every output exists and is newer than its source, :func:`ensure_fonts`
-returns without scanning the system fonts at all. The first build takes about
-10 s (the CFF-to-TrueType conversion; Regular and Bold run in parallel).
+returns without scanning the system fonts at all. The first build on a machine
+takes 10-30 s (~25 s of CPU, mostly the CFF-to-TrueType conversion; Regular
+and Bold run in parallel); the result is also kept in a per-user cache, so any
+other CERT_FONT_DIR on the machine (e.g. a test run's temporary one) is filled
+by a copy in milliseconds.
 
 Characters outside the subset (rare given-name characters such as 堃 or 喆)
 are handled by :func:`build_extra_font`: the renderer detects them with the
@@ -587,8 +590,9 @@ def ensure_fonts(
     """Return the certificate fonts, building them first if missing or stale.
 
     The fast path only reads ``manifest.json`` and stats a few files. A build
-    takes about 10 seconds and is serialized by a file lock (pool workers and
-    parallel test processes wait for one build instead of racing).
+    takes 10-30 s (milliseconds when the per-user cache has it) and is
+    serialized by a file lock (pool workers and parallel test processes wait
+    for one build instead of racing).
 
     Raises:
         CertificateFontMissing: if fonts must be built and no Noto CJK SC exists.

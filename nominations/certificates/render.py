@@ -414,7 +414,7 @@ class CertificateRenderer:
         """Render certificates to individual PDFs, in order (``workers`` processes)."""
         if not datas:
             return []
-        if workers > 1 and len(datas) > 1:
+        if _can_fork_workers(workers, datas):
             return _pool_issue(datas, workers, self, combined=False).pdfs
         return self._write_each(self._layouts(datas), datas)
 
@@ -443,7 +443,7 @@ class CertificateRenderer:
         """
         if not datas:
             return CertificateBatch(pdfs=[], combined=b"")
-        if workers > 1 and len(datas) > 1:
+        if _can_fork_workers(workers, datas):
             return _pool_issue(datas, workers, self, combined=True)
         documents = self._layouts(datas)
         return CertificateBatch(pdfs=self._write_each(documents, datas),
@@ -474,6 +474,11 @@ def render_certificate(data: CertificateData) -> bytes:
 # renderer (already warm: fonts registered, stylesheet parsed, caches full).
 _PARENT_RENDERER: CertificateRenderer | None = None
 _WORKER_RENDERER: CertificateRenderer | None = None
+
+
+def _can_fork_workers(workers: int, datas: Sequence[CertificateData]) -> bool:
+    """Return whether a batch should use worker processes (daemons cannot have any)."""
+    return workers > 1 and len(datas) > 1 and not multiprocessing.current_process().daemon
 
 
 def _init_worker(fonts: FontSet) -> None:
