@@ -29,3 +29,19 @@ urlpatterns = [
     path("applications/<int:pk>/site-report/", api.SiteReportView.as_view(), name="api-application-site-report"),
     path("applications/<int:pk>/decision/", api.DecisionView.as_view(), name="api-application-decision"),
 ]
+
+# -- feedback reports (评审反馈报告) — judging/api_feedback.py ---------------------------------
+from judging import api_feedback  # noqa: E402
+
+urlpatterns += [
+    path("applications/<int:pk>/feedback.pdf", api_feedback.ApplicationFeedbackPdfView.as_view(),
+         name="api-application-feedback-pdf"),
+    path("cycles/<int:pk>/feedback/", api_feedback.CycleFeedbackListView.as_view(), name="api-cycle-feedback-list"),
+    path("cycles/<int:pk>/feedback/generate/", api_feedback.CycleFeedbackGenerateView.as_view(),
+         name="api-cycle-feedback-generate"),
+    path("cycles/<int:pk>/feedback/release/", api_feedback.CycleFeedbackReleaseView.as_view(),
+         name="api-cycle-feedback-release"),
+    path("feedback/<int:pk>/", api_feedback.FeedbackDetailView.as_view(), name="api-feedback-detail"),
+    path("feedback/<int:pk>/release/", api_feedback.FeedbackReleaseView.as_view(), name="api-feedback-release"),
+]
+# -- end of feedback reports ---------------------------------------------------------------

@@ -50,3 +50,4 @@ __all__ = [
     "consensus_save", "consensus_set", "judge_create", "judge_profile_save", "judge_relation_add",
     "judge_relation_remove", "judges_import", "scoresheet_save", "scoresheet_submit", "site_report_save",
 ]
+from judging.services.feedback import feedback_generate, feedback_generate_cycle, feedback_release, feedback_release_cycle, feedback_update_summary  # noqa: E402,F401,E501
