@@ -17,6 +17,7 @@ TEXT_ROWS = {"rows": 3}
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 PERCENT_CHOICES = [("", _("未评分"))] + [(str(p), f"{p}%") for p in range(0, 101, PERCENT_STEP)]
+CONSENSUS_CHOICES = [("", _("未记录"))] + PERCENT_CHOICES[1:]
 
 
 def person_label(user) -> str:
@@ -213,7 +214,8 @@ class NoteForm(forms.Form):
 class DecisionForm(forms.Form):
     outcome = forms.ChoiceField(label=_("审定结果"), choices=DecisionOutcome.choices, widget=forms.RadioSelect)
     decided_on = forms.DateField(label=_("会议日期"), widget=DATE)
-    votes_for = forms.IntegerField(label=_("赞成票"), min_value=0, widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    votes_for = forms.IntegerField(label=_("赞成票"), min_value=0,
+                                   widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
     votes_against = forms.IntegerField(label=_("反对票"), min_value=0,
                                        widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
     votes_abstain = forms.IntegerField(label=_("弃权票"), min_value=0,

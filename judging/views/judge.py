@@ -18,10 +18,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from judging import rules, selectors, services
-from judging.bands import FACTORS, band_for
+from judging.bands import FACTORS, band_for, bands_for_kind
 from judging.enums import MATERIAL_ACCESS, REVIEW_STATE, SCORING, AssignmentState, CriterionKind, Stage
 from judging.errors import NotFound, NotPermitted, WorkflowError
-from judging.forms import PERCENT_CHOICES, ConsensusForm, DeclineForm, ScoresheetForm, SiteReportForm
+from judging.forms import CONSENSUS_CHOICES, PERCENT_CHOICES, ConsensusForm, DeclineForm, ScoresheetForm, SiteReportForm
 from judging.models import SiteVisitReport
 from judging.selectors.assignments import panels_complete
 from judging.selectors.ranking import rubric_sizes
@@ -202,9 +202,12 @@ def assignment_sheet(request, pk: int):
         raise not_found(exc) from None
     app = assignment.application
     if assignment.state == A.ASSIGNED:
+        if request.method == "POST":
+            messages.error(request, _("请先接受评审任务，再开始评分。"))
         return render(request, "judging/judge/accept.html", {
             "assignment": assignment, "decline_form": DeclineForm(),
-            "conflicts": selectors.conflict_reasons(judge=request.user, organization=app.organization)})
+            "conflicts": selectors.conflict_reasons(judge=request.user, organization=app.organization),
+        }, status=409 if request.method == "POST" else 200)
     sheet = selectors.scoresheet_get(assignment)
     codes = [i.criterion for i in sheet.items]
     posted, errors, status = None, None, 200
@@ -243,9 +246,14 @@ def assignment_sheet(request, pk: int):
         "assignment": assignment, "app": app, "sheet": sheet, "groups": _sheet_groups(sheet, posted, errors),
         "editable": editable, "documents": documents, "may_open": may_open,
         "answers": answer_rows(app) if may_open else [],
-        "factors": FACTORS, "kinds": CriterionKind, "percent_choices": PERCENT_CHOICES,
+        "guide": [{"label": label, "factors": FACTORS[kind], "bands": bands_for_kind(kind)}
+                  for kind, label in CriterionKind.choices],
         "overdue": is_overdue(assignment), "consensus_open": consensus_open,
         "api_url": reverse("api-assignment-scoresheet", args=[assignment.pk]),
+        "js_messages": {"on": _("自动保存已开启"), "pending": _("有未保存的修改…"), "saving": _("正在保存…"),
+                        "saved": _("已自动保存"), "offline": _("保存失败，请检查网络"), "refused": _("保存失败："),
+                        "locked": _("评分表已不能修改，请刷新页面。"),
+                        "unscored": _("尚未评分：选择整体最符合的档位，再在档内确定得分率。")},
     }, status=status)
 
 
@@ -310,7 +318,11 @@ def consensus(request, pk: int, stage: str):
     rows = []
     for item in book.items:
         code = item.criterion
-        sheets = [{"name": s.judge_name, "leader": s.is_leader, **s.items[code]} for s in book.sheets]
+        present = [p for p in item.percents if p is not None]
+        hi, lo = (max(present), min(present)) if present else (None, None)
+        sheets = [{"name": s.judge_name, "leader": s.is_leader, **s.items[code],
+                   "hi": present and s.items[code]["percent"] == hi, "lo": present and s.items[code]["percent"] == lo}
+                  for s in book.sheets]
         if posted is not None:
             values = (posted.get(f"c-{code}", ""), posted.get(f"m-{code}", ""), posted.get(f"r-{code}", ""))
         else:
@@ -320,7 +332,7 @@ def consensus(request, pk: int, stage: str):
     recorded = sum(1 for i in book.items if i.percent is not None)
     return render(request, "judging/judge/consensus.html", {
         "app": app, "stage": stage, "stage_label": Stage(stage).label, "book": book, "rows": rows,
-        "can_edit": can_edit, "is_leader": is_leader, "percent_choices": PERCENT_CHOICES,
+        "can_edit": can_edit, "is_leader": is_leader, "percent_choices": CONSENSUS_CHOICES,
         "recorded": recorded, "spread_count": sum(1 for r in rows if r.spread_flag),
     }, status=status)
 

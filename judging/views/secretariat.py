@@ -7,7 +7,7 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -78,7 +78,7 @@ def desk(request):
     cycles = list(judging_cycles())
     counts = defaultdict(lambda: defaultdict(int))
     for row in (Application.objects.filter(cycle__in=cycles).values("cycle_id", "state").order_by()
-                .annotate(n=__import__("django.db.models", fromlist=["Count"]).Count("id"))):
+                .annotate(n=Count("id"))):
         counts[row["cycle_id"]][row["state"]] = row["n"]
     rows = []
     for cycle in cycles:
@@ -292,7 +292,7 @@ def conflict_board(request):
             messages.error(request, _("请按提示填写认定信息。"))
         status = 400
     page, query = paginate(request, qs, per_page=50)
-    counts = {s: n for s, n in _conflict_counts().items()}
+    counts = _conflict_counts()
     return render(request, "judging/secretariat/conflicts.html", {
         "filters": filters, "page_obj": page, "query": query, "add_form": add_form, "cycles": cycles,
         "cycle": cycle, "counts": counts, "dismiss_form": ReasonForm(prefix="dismiss"),
@@ -300,8 +300,6 @@ def conflict_board(request):
 
 
 def _conflict_counts() -> dict:
-    from django.db.models import Count
-
     rows = Conflict.objects.values("status").annotate(n=Count("id"), pins=Count("id", filter=Q(pinned=True)))
     counts = {"active": 0, "dismissed": 0, "pinned": 0}
     for row in rows.order_by():
@@ -391,7 +389,7 @@ def _board_context(request, cycle, stage, *, manual_form=None, auto_form=None) -
         "manual_form": manual_form or ManualAssignForm(applications=[r["app"] for r in rows if r["assignable"]],
                                                        prefix="manual"),
         "auto_form": auto_form or AutoAssignForm(initial={"judges_per_application": needed}, prefix="auto"),
-        "loads": [j for j in loads if j.load] , "pool_size": len(pool),
+        "loads": [j for j in loads if j.load], "pool_size": len(pool),
         "runs": list(cycle.auto_assign_runs.filter(stage=stage).select_related("actor")[:3]),
         "reopen_form": ReasonForm(prefix="reopen"), "note_form": NoteForm(prefix="t"),
         "assignable_count": sum(1 for r in rows if r["assignable"]),
@@ -533,17 +531,27 @@ def progress(request, pk: int):
     totals = {s: {"live": 0, "submitted": 0, "overdue": 0, "declined": 0, "assigned": 0} for s, _l in stages}
     for row in rows:
         row["cells"] = []
-        for s, _label in stages:
+        for s, label in stages:
             counts = row["stages"].get(s)
+            parts = []
             if counts:
                 for key in totals[s]:
                     totals[s][key] += counts.get(key, 0)
-                counts["percent"] = int(100 * counts["submitted"] / counts["live"]) if counts["live"] else 0
-            row["cells"].append(counts)
+                for key, text in ((AssignmentState.ASSIGNED, _("待确认 %(n)d")),
+                                  ("scoring", _("评审中 %(n)d")), (AssignmentState.DECLINED, _("回避 %(n)d"))):
+                    n = (counts[AssignmentState.ACCEPTED] + counts[AssignmentState.REOPENED]
+                         if key == "scoring" else counts[key])
+                    if n:
+                        parts.append(text % {"n": n})
+            row["cells"].append({"label": label, "c": counts, "parts": parts})
     overdue = list(selectors.assignments_list(cycle=cycle).filter(
         state__in=list(OUTSTANDING), due_at__lt=timezone.now()).order_by("due_at")[:50])
+    stage_totals = [{"stage": s, "label": label, **totals[s],
+                     "percent": int(100 * totals[s]["submitted"] / totals[s]["live"]) if totals[s]["live"] else 0}
+                    for s, label in stages]
     return render(request, "judging/secretariat/progress.html", {
-        "cycle": cycle, "rows": rows, "stages": stages, "totals": totals, "overdue_list": overdue,
+        "cycle": cycle, "rows": rows, "stages": stages, "totals": stage_totals, "overdue_list": overdue,
+        "now": timezone.now(),
     })
 
 
@@ -577,6 +585,7 @@ def ranking(request, pk: int):
     has_site = cycle.programme.has_site_stage
     for row in rows:
         row.flag_list = readable_flags(row.flags)
+        row.state_label = S(row.state).label
         row.decision = decisions.get(row.application)
         row.has_report = row.application in reports
         row.actions = _row_actions(row, stage, has_site)
@@ -619,10 +628,12 @@ def decision(request, pk: int):
     votes, minute; conflicted members are recused automatically. Over the quota: a warning."""
     app = get_application(pk)
     stage = selectors.committee_stage(app.cycle)
-    rows = [r for r in selectors.ranking(cycle=app.cycle, category=app.category, stage=stage) if r.application == app.pk]
+    rows = [r for r in selectors.ranking(cycle=app.cycle, category=app.category, stage=stage)
+            if r.application == app.pk]
     row = attach_recused(rows)[0] if rows else None
     existing = CommitteeDecision.objects.filter(application=app).prefetch_related("recused").first()
-    form = DecisionForm(request.POST or None, initial={"decided_on": timezone.localdate()})
+    form = DecisionForm(request.POST or None, initial={
+        "decided_on": timezone.localdate(), "recused": [m["id"] for m in (row.recused if row else [])]})
     status = 200
     if request.method == "POST":
         if app.state != S.EVALUATED:
