@@ -71,6 +71,9 @@ def register() -> None:
         workflow.register_guard(name, guard_committee_vote)
         workflow.register_apply(name, apply_committee_decision)
     register_application_access(judge_may_access_application)
-    if seed_judging not in EXTRA_SEEDERS:
-        EXTRA_SEEDERS.append(seed_judging)
+    from judging.demo_results import seed_results
+
+    for seeder in (seed_judging, seed_results):
+        if seeder not in EXTRA_SEEDERS:
+            EXTRA_SEEDERS.append(seeder)
 

@@ -27,3 +27,28 @@ def test_seed_demo_adds_the_judge_pool_idempotently_and_auto_assign_skips_judge8
                                      seed=2018)
     assert len(result.created) == 5 and result.unfilled == []
     assert judge8.pk not in set(Assignment.objects.filter(application=app).values_list("judge_id", flat=True))
+
+
+def test_seed_demo_prepares_the_publication_walk(db, client, django_capture_on_commit_callbacks):
+    from django.utils import timezone
+
+    from nominations.models import Certificate, Objection
+    from nominations.services.transitions import application_transition
+
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+    qb = {a.organization.name: a for a in Application.objects.filter(cycle__programme__code="QB",
+                                                                     state="public_notice")}
+    assert sorted(qb) == ["上海东方明珠食品集团有限公司", "上海申城智能电网科技股份有限公司"]
+    ended, open_ = qb["上海申城智能电网科技股份有限公司"], qb["上海东方明珠食品集团有限公司"]
+    now = timezone.now()
+    assert ended.notices.get().ends_at < now < open_.notices.get().ends_at
+    assert list(Objection.objects.values_list("application_id", "status")) == [(ended.pk, "dismissed")]
+    secretariat = get_user_model().objects.get(username="secretariat")
+    application_transition(application=ended.pk, name="confirm", actor=secretariat)
+    with django_capture_on_commit_callbacks(execute=True):
+        application_transition(application=ended.pk, name="publish", actor=secretariat, note="发布")
+    cert = Certificate.objects.get(application=ended)
+    assert cert.number == "QB-2018-001" and cert.pdf_size > 0
+    body = client.get(f"/api/v1/public/certificates/{cert.verification_code}/").json()
+    assert (body["number"], body["status"], body["holder"]) == ("QB-2018-001", "valid", "上海申城智能电网科技股份有限公司")
