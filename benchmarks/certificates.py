@@ -50,6 +50,7 @@ def setup_django() -> str:
     import django
     from django.conf import settings
 
+    os.environ.setdefault("DEBUG", "1")  # development settings; a benchmark needs no secret
     module = os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     try:
         importlib.import_module(module)
