@@ -1,6 +1,7 @@
 """The vocabulary of the nominations app: states, kinds and their named groups."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ProgrammeCode(models.TextChoices):
@@ -95,16 +96,16 @@ class Transition(models.TextChoices):
     ENDORSE = "endorse", _("推荐")
     RETURN = "return", _("退回补正")
     ACCEPT = "accept", _("受理")
-    REJECT = "reject", _("不予受理")
+    REJECT = "reject", pgettext_lazy("transition", "不予受理")
     WITHDRAW = "withdraw", _("撤回")
     START_REVIEW = "start_review", _("开始资料评审")
     SHORTLIST = "shortlist", _("入围现场评审")
     ELIMINATE = "eliminate", _("淘汰")
     FINISH_REVIEW = "finish_review", _("完成评审")
-    APPROVE = "approve", _("审定通过")
-    DECLINE = "decline", _("审定不通过")
+    APPROVE = "approve", pgettext_lazy("transition", "审定通过")
+    DECLINE = "decline", pgettext_lazy("transition", "审定不通过")
     OPEN_NOTICE = "open_notice", _("进入公示")
-    CONFIRM = "confirm", _("公示通过")
+    CONFIRM = "confirm", pgettext_lazy("transition", "公示通过")
     OVERTURN = "overturn", _("公示异议成立")
     PUBLISH = "publish", _("发布")
     REVOKE = "revoke", _("撤销")

@@ -84,7 +84,7 @@ class OrganizationForm(forms.Form):
 # -- applications --------------------------------------------------------------------
 class UnitChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.name}（{obj.get_kind_display()}）"
+        return _("%(name)s（%(kind)s）") % {"name": obj.name, "kind": obj.get_kind_display()}
 
 
 class NomineeFieldsMixin:
@@ -281,7 +281,7 @@ class TransitionForm(forms.Form):
             self.fields["note"].required = bool(ui.get("note_required"))
             if ui.get("note_required"):
                 self.fields["note"].error_messages["required"] = _("请填写%(label)s。") % {
-                    "label": str(ui["note"]).split("（")[0]}
+                    "label": str(ui["note"]).split("（")[0].split(" (")[0]}
         if not (ui.get("override") and needs_override):
             del self.fields["override_reason"]
         else:

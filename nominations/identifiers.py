@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from django.utils.translation import gettext as _
+
 USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = [pow(3, i, 31) for i in range(17)]
 USCC_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
@@ -42,19 +44,21 @@ def uscc_problems(value: str) -> list[str]:
     """Return what is wrong with a credit code (empty when valid)."""
     code = normalize_uscc(value)
     if len(code) != 18:
-        return [f"统一社会信用代码应为18位，当前为{len(code)}位。"]
+        return [_("统一社会信用代码应为18位，当前为%(n)d位。") % {"n": len(code)}]
     if not USCC_RE.match(code):
-        return ["统一社会信用代码含有不允许的字符（不使用 I、O、S、V、Z），或第3–8位不是数字。"]
+        return [_("统一社会信用代码含有不允许的字符（不使用 I、O、S、V、Z），或第3–8位不是数字。")]
     problems = []
     expected = uscc_check_char(code[:17])
     if code[17] != expected:
-        problems.append(f"统一社会信用代码校验位错误：按 GB 32100 计算应为“{expected}”，实为“{code[17]}”。")
+        problems.append(_("统一社会信用代码校验位错误：按 GB 32100 计算应为“%(expected)s”，实为“%(actual)s”。")
+                        % {"expected": expected, "actual": code[17]})
     org = code[8:17]
     if all(ch.isdigit() or "A" <= ch <= "Z" for ch in org[:8]):
         org_expected = org_code_check_char(org[:8])
         if org[8] != org_expected:
             problems.append(
-                f"其中的组织机构代码（第9–17位）校验位错误：应为“{org_expected}”，实为“{org[8]}”。"
+                _("其中的组织机构代码（第9–17位）校验位错误：应为“%(expected)s”，实为“%(actual)s”。")
+                % {"expected": org_expected, "actual": org[8]}
             )
     return problems
 
@@ -81,15 +85,15 @@ def normalize_id_number(value: str) -> str:
 def id_number_problems(value: str) -> list[str]:
     number = normalize_id_number(value)
     if not ID_RE.match(number):
-        return ["身份证号码应为18位：前17位为数字，最后一位为数字或X。"]
+        return [_("身份证号码应为18位：前17位为数字，最后一位为数字或X。")]
     try:
         dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        return ["身份证号码中的出生日期无效。"]
+        return [_("身份证号码中的出生日期无效。")]
     total = sum(int(ch) * w for ch, w in zip(number[:17], ID_WEIGHTS))
     expected = ID_CHECK[total % 11]
     if number[17] != expected:
-        return [f"身份证号码校验位错误：应为“{expected}”，实为“{number[17]}”。"]
+        return [_("身份证号码校验位错误：应为“%(expected)s”，实为“%(actual)s”。") % {"expected": expected, "actual": number[17]}]
     return []
 
 

@@ -213,9 +213,9 @@ def draft_headline(items: list[CheckItem]) -> str:
     if not todo:
         return _("下一步：确认内容无误后，点击“提交申报”。")
     if len(todo) <= 2:
-        return _("下一步：%(actions)s，然后提交申报。") % {"actions": "、".join(todo)}
+        return _("下一步：%(actions)s，然后提交申报。") % {"actions": _("、").join(todo)}
     return _("下一步：%(actions)s等 %(n)d 项，然后提交申报。") % {
-        "actions": "、".join(todo[:2]), "n": len(todo)}
+        "actions": _("、").join(todo[:2]), "n": len(todo)}
 
 
 def answer_rows(app) -> list[tuple[str, str, bool]]:
@@ -298,7 +298,7 @@ def requirement_rows(app, documents) -> list[dict]:
         rows.append({
             "requirement": req,
             "documents": by_kind.pop(req.kind, []),
-            "types": "、".join(UPLOAD_LABELS.get(t, t) for t in types),
+            "types": _("、").join(UPLOAD_LABELS.get(t, t) for t in types),
             "accept": ",".join(sorted({*types, *(f".{e}" for t in types for e in _extensions(t))})),
         })
     for kind, docs in by_kind.items():  # documents of a kind no longer required
