@@ -15,3 +15,6 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 # The certificate font subset is cut once by scripts/setup.sh into var/fonts; reuse it.
 CERT_FONT_DIR = BASE_DIR / "var" / "fonts"  # noqa: F405
+# django-axes: off for the suite, because the test client's login() calls authenticate()
+# without a request; tests/test_login_lockout.py switches it on with override_settings.
+AXES_ENABLED = False

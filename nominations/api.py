@@ -7,6 +7,7 @@ Domain errors (WorkflowError) become HTTP errors in nominations.api_errors.
 """
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Prefetch
 from django.http import FileResponse
 from django.utils.translation import gettext as _
@@ -94,17 +95,29 @@ class TokenSerializer(serializers.Serializer):
 
 
 class TokenObtainView(ObtainAuthToken):
-    """`POST /auth/token/` {"username", "password"} → {"token"}; bad credentials → 400."""
+    """`POST /auth/token/` {"username", "password"} → {"token"}; bad credentials → 400;
+    too many failures for this username from this IP (django-axes) → 403 `locked_out`."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_classes = [AnonRateThrottle]
 
     @extend_schema(operation_id="auth_token_create", request=AuthTokenSerializer,
-                   responses={200: TokenSerializer, 400: OpenApiResponse(description="用户名或密码错误")},
+                   responses={200: TokenSerializer, 400: OpenApiResponse(description="用户名或密码错误"),
+                              403: OpenApiResponse(description="登录失败次数过多，账号暂时锁定（code: locked_out）")},
                    tags=["auth"])
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        try:
+            return super().post(request, *args, **kwargs)
+        except ValidationError:
+            # The serializer passes this request to authenticate(); the Axes backend refuses a
+            # locked-out pair (even with the right password) and flags the request.
+            if getattr(request, "axes_locked_out", False):
+                minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+                detail = _("登录失败次数过多，账号已暂时锁定。请 %(minutes)s 分钟后再试，或联系评选秘书处。")
+                return Response({"detail": detail % {"minutes": minutes}, "code": "locked_out"},
+                                status=status.HTTP_403_FORBIDDEN)
+            raise
 
 
 # -- catalog --------------------------------------------------------------------------
