@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from judging.enums import PERCENT_STEP, DecisionOutcome, RelationKind
+from nominations.identifiers import normalize_uscc, uscc_problems
 from nominations.models import Organization
 from nominations.rules import COMMITTEE, JUDGE
 
@@ -45,6 +46,46 @@ class DeclineForm(forms.Form):
     reason = forms.CharField(
         label=_("回避理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("例如：近三年曾在该单位任职、曾为其提供咨询、近亲属在该单位任职、竞争关系等。"))
+
+
+class ConflictDeclareForm(forms.Form):
+    """A judge's own declaration: the organization by its credit code, or from the list of
+    organizations with applications; the form resolves it, conflict_declare decides."""
+    uscc = forms.CharField(
+        label=_("统一社会信用代码"), max_length=30, required=False,
+        help_text=_("填写单位的统一社会信用代码，或在下方列表中选择申报单位（二选一）。"),
+        widget=forms.TextInput(attrs={"class": "mono", "autocomplete": "off", "spellcheck": "false"}))
+    organization = forms.ModelChoiceField(label=_("申报单位"), required=False, queryset=Organization.objects.none(),
+                                          empty_label=_("（从申报单位中选择）"))
+    reason = forms.CharField(
+        label=_("回避理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("例如：近三年曾在该单位任职、曾为其提供咨询、近亲属在该单位任职、竞争关系等。"))
+
+    def __init__(self, *args, organizations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = (organizations if organizations is not None
+                                                else Organization.objects.order_by("name"))
+
+    def clean(self):
+        data = super().clean()
+        code, chosen = normalize_uscc(data.get("uscc", "")), data.get("organization")
+        if "organization" in self.errors:
+            return data
+        if not code and chosen is None:
+            raise forms.ValidationError(_("请填写统一社会信用代码，或从列表中选择申报单位。"))
+        if code:
+            found = Organization.objects.filter(uscc=code).first()
+            if found is None:
+                missing = _("系统中没有统一社会信用代码为 %(code)s 的单位；请核对代码，"
+                            "或联系秘书处在您的专家档案中登记关联单位。") % {"code": code}
+                self.add_error("uscc", uscc_problems(code) or missing)
+                return data
+            if chosen is not None and chosen.pk != found.pk:
+                self.add_error("organization", _("所选单位与填写的统一社会信用代码不一致，请只填写其中一项。"))
+                return data
+            chosen = found
+        data["organization"] = chosen
+        return data
 
 
 class ScoresheetForm(forms.Form):
@@ -195,6 +236,11 @@ class ManualAssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["application"].choices = [(a.pk, f"{a.reference or '—'} {a.display_name}") for a in applications]
         self.fields["judge"].queryset = judges_queryset()
+
+
+class DueForm(forms.Form):
+    """One assignment's due date (empty clears it)."""
+    due_at = forms.DateTimeField(label=_("完成期限"), required=False, widget=DATETIME)
 
 
 class AutoAssignForm(forms.Form):

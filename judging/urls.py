@@ -13,6 +13,8 @@ urlpatterns = [
     path("assignments/<int:pk>/decline/", judge.assignment_decline, name="assignment_decline"),
     path("applications/<int:pk>/consensus/<slug:stage>/", judge.consensus, name="consensus"),
     path("applications/<int:pk>/site-report/", judge.site_report, name="site_report"),
+    path("my-conflicts/declare/", judge.my_conflict_declare, name="my_conflict_declare"),
+    path("my-conflicts/<int:pk>/withdraw/", judge.my_conflict_withdraw, name="my_conflict_withdraw"),
     # secretariat
     path("desk/", secretariat.desk, name="desk"),
     path("judges/", secretariat.judge_list, name="judge_list"),
@@ -32,6 +34,7 @@ urlpatterns = [
     path("cycles/<int:pk>/export.xlsx", secretariat.export, name="export"),
     path("assignments/<int:pk>/reopen/", secretariat.assignment_reopen, name="assignment_reopen"),
     path("assignments/<int:pk>/leader/", secretariat.assignment_leader, name="assignment_leader"),
+    path("assignments/<int:pk>/due/", secretariat.assignment_due, name="assignment_due"),
     path("applications/<int:pk>/transitions/<slug:name>/", secretariat.application_review_transition,
          name="review_transition"),
     path("applications/<int:pk>/decision/", secretariat.decision, name="decision"),

@@ -3,9 +3,10 @@
 A sheet total is Σ percent × max_points / 100 over the items of one submitted sheet.
 Per application the statistics come from ONE grouped query over the sheets (count, Σx,
 Σx², max, min of the sheet totals; SQLite has no STDDEV, so the sample standard deviation
-is derived from those sums in Python with Decimal). Spread flags, consensus totals and
-the rubric size are one grouped query each: a ranking costs a fixed five queries,
-whatever the number of applications and sheets.
+is derived from those sums in Python with Decimal). Spread flags, consensus items and
+the rubric items are one query each: a ranking costs a fixed five queries (six for the
+site stage, which also reads the site-visit reports), whatever the number of applications
+and sheets.
 
 Raw sums are kept in "percent·points" (×100) so that the database adds integers
 (exact on every backend); the division by 100 happens here in Decimal.
@@ -20,7 +21,7 @@ from django.db.models import Count, DecimalField, ExpressionWrapper, F, Max, Min
 from django.utils.translation import gettext as _
 
 from judging.enums import LIVE_ASSIGNMENT, SPREAD_THRESHOLD, AssignmentState, Stage
-from judging.models import Assignment, ConsensusScore, Criterion, ItemScore, person_name
+from judging.models import Assignment, ConsensusScore, Criterion, ItemScore, SiteVisitReport, person_name
 from judging.selectors.conflicts import conflict_map
 from judging.selectors.scoresheets import HUNDRED, q2
 from nominations.enums import Aggregation, ApplicationState
@@ -109,7 +110,8 @@ def ranking(*, cycle, category=None, stage: str = Stage.DOCUMENT, states=None) -
     trimmed mean drops one highest and one lowest total when there are ≥ 5 sheets; `final_score`
     follows cycle.aggregation (consensus: where recorded for every item, else the trimmed mean
     with the flag `no_consensus`). Flags: `spread:<criterion>` (≥ 30 points apart),
-    `outstanding:<k>` (sheets not yet submitted), `no_consensus`."""
+    `outstanding:<k>` (sheets not yet submitted), `no_consensus`, `site_adjusted` (site stage:
+    see consensus_book_items)."""
     assignments = _stage_assignments(cycle, category, stage)
     submitted = Q(state=AssignmentState.SUBMITTED)
     stats = (assignments.filter(state__in=LIVE_ASSIGNMENT)
@@ -133,19 +135,23 @@ def ranking(*, cycle, category=None, stage: str = Stage.DOCUMENT, states=None) -
     flags: dict[int, list[str]] = {}
     for row in spreads:
         flags.setdefault(row["assignment__application_id"], []).append(f"spread:{row['criterion__code']}")
-    consensus_rows = (ConsensusScore.objects.filter(application__in=[a.pk for a in apps], stage=stage)
-                      .values("application_id")
-                      .annotate(n=Count("id"), raw=Sum(_item_raw())).order_by())
-    consensus = {r["application_id"]: r for r in consensus_rows}
-    items_per_rubric = rubric_sizes({a.category.rubric_code for a in apps})
+    consensus = consensus_book_items(apps, stage)
+    rubric_items = rubric_max_points({a.category.rubric_code for a in apps})
     rows = []
     for app in apps:
         s = stats[app.pk]
         figures = sheet_statistics(s["n"], s["s1"] or 0, s["s2"] or 0, s["hi"] or 0, s["lo"] or 0)
-        c = consensus.get(app.pk)
-        consensus_total = (q2(Decimal(c["raw"]) / HUNDRED)
-                           if c and c["n"] and c["n"] == items_per_rubric.get(app.category.rubric_code) else None)
+        max_points = rubric_items.get(app.category.rubric_code, {})
+        book = {code: percent for code, (percent, _adjusted) in consensus.get(app.pk, {}).items()
+                if code in max_points}
+        consensus_total = None
+        if book and len(book) == len(max_points):
+            consensus_total = q2(sum((Decimal(p) * max_points[code] for code, p in book.items()), Decimal(0))
+                                 / HUNDRED)
         row_flags = list(flags.get(app.pk, []))
+        if consensus_total is not None and any(
+                adjusted for code, (_p, adjusted) in consensus.get(app.pk, {}).items() if code in max_points):
+            row_flags.append("site_adjusted")
         if s["assigned"] > s["n"]:
             row_flags.append(f"outstanding:{s['assigned'] - s['n']}")
         if cycle.aggregation == Aggregation.MEAN:
@@ -163,6 +169,56 @@ def ranking(*, cycle, category=None, stage: str = Stage.DOCUMENT, states=None) -
             min_total=q2(Decimal(s["lo"]) / HUNDRED) if s["n"] else None,
             max_total=q2(Decimal(s["hi"]) / HUNDRED) if s["n"] else None, **figures))
     return assign_ranks(rows)
+
+
+def site_adjustments(application_ids) -> dict[int, dict[str, int]]:
+    """Adjusted percents of the site-visit reports: {application id: {criterion code: percent}}. One query."""
+    result: dict[int, dict[str, int]] = {}
+    for app_id, findings in SiteVisitReport.objects.filter(application_id__in=list(application_ids)).values_list(
+            "application_id", "findings"):
+        for finding in findings or []:
+            if not isinstance(finding, dict):
+                continue
+            percent = finding.get("adjusted_percent")
+            if finding.get("criterion") and isinstance(percent, int) and not isinstance(percent, bool):
+                result.setdefault(app_id, {})[str(finding["criterion"])] = percent
+    return result
+
+
+def consensus_book_items(apps, stage: str) -> dict[int, dict[str, tuple[int, bool]]]:
+    """The consensus percent of each item per application: {app id: {code: (percent, site_adjusted)}}.
+
+    For the site stage, an adjusted percent from the site-visit report (SiteVisitReport.findings)
+    counts like a consensus score for its item. Precedence: a recorded ConsensusScore comes
+    first — the panel's agreed figure stands, whenever it was recorded — and the report's
+    adjustment fills the items that have no ConsensusScore (`site_adjusted` is True for
+    those). A fixed number of queries: one, plus one for the site reports at the site stage.
+    """
+    ids = [getattr(a, "pk", a) for a in apps]
+    book: dict[int, dict[str, tuple[int, bool]]] = {}
+    if not ids:
+        return book
+    for app_id, code, percent in (ConsensusScore.objects.filter(application_id__in=ids, stage=stage)
+                                  .values_list("application_id", "criterion__code", "percent").order_by()):
+        book.setdefault(app_id, {})[code] = (percent, False)
+    if stage == Stage.SITE:
+        for app_id, adjustments in site_adjustments(ids).items():
+            items = book.setdefault(app_id, {})
+            for code, percent in adjustments.items():
+                items.setdefault(code, (percent, True))
+    return book
+
+
+def rubric_max_points(codes) -> dict[str, dict[str, Decimal]]:
+    """The scored items of each rubric with their maximum points: {rubric code: {criterion code: max}}. One query."""
+    codes = [c for c in codes if c]
+    result: dict[str, dict[str, Decimal]] = {}
+    if not codes:
+        return result
+    for rubric, code, max_points in (Criterion.objects.filter(rubric__code__in=codes, parent__isnull=False)
+                                     .values_list("rubric__code", "code", "max_points").order_by()):
+        result.setdefault(rubric, {})[code] = Decimal(max_points)
+    return result
 
 
 def rubric_sizes(codes) -> dict[str, int]:

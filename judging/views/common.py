@@ -74,6 +74,9 @@ def readable_flags(flags: list[str]) -> list[Flag]:
         elif kind == "outstanding":
             out.append(Flag("outstanding", _("%(n)s 份未提交") % {"n": value},
                             _("尚有 %(n)s 份评分表未提交") % {"n": value}))
+        elif kind == "site_adjusted":
+            out.append(Flag("site_adjusted", _("现场调整"),
+                            _("部分条款未记录合议分，按现场评审报告中的调整后得分率计入合议分")))
         elif kind == "no_consensus":
             out.append(Flag("no_consensus", _("未合议"), _("尚未记录全部条款的合议分，暂按去掉最高最低分后的平均分计")))
         else:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -21,15 +21,25 @@ from judging import rules, selectors, services
 from judging.bands import FACTORS, band_for, bands_for_kind
 from judging.enums import MATERIAL_ACCESS, REVIEW_STATE, SCORING, AssignmentState, CriterionKind, Stage
 from judging.errors import NotFound, NotPermitted, WorkflowError
-from judging.forms import CONSENSUS_CHOICES, PERCENT_CHOICES, ConsensusForm, DeclineForm, ScoresheetForm, SiteReportForm
-from judging.models import SiteVisitReport
+from judging.forms import (
+    CONSENSUS_CHOICES,
+    PERCENT_CHOICES,
+    ConflictDeclareForm,
+    ConsensusForm,
+    DeclineForm,
+    ScoresheetForm,
+    SiteReportForm,
+)
+from judging.models import Conflict, SiteVisitReport
 from judging.selectors.assignments import panels_complete
 from judging.selectors.ranking import rubric_sizes
 from judging.services.scoresheets import parse_percent
 from judging.services.site_visits import site_report_permission
 from judging.views.common import get_application, is_overdue, item_anchor, judge_required, not_found, panel_required
+from nominations.enums import ApplicationState
+from nominations.models import Organization
 from nominations.selectors import application_documents
-from nominations.views.common import answer_rows, client_ip, error_html, safe_next
+from nominations.views.common import answer_rows, client_ip, error_html, report_error, safe_next
 
 A = AssignmentState
 GROUPS = [
@@ -43,7 +53,18 @@ GROUPS = [
 # -- dashboard ------------------------------------------------------------------------------
 @judge_required
 def home(request):
-    """The judge's own assignments grouped by state, with due dates and scoring progress."""
+    """The judge's own assignments grouped by state, with due dates and scoring progress;
+    below, the judge's own conflicts of interest with the form to declare one."""
+    return render(request, "judging/judge/home.html", _home_context(request))
+
+
+def _declarable_organizations():
+    """Organizations with an application past its draft (the list of the declaration form)."""
+    return (Organization.objects.filter(applications__isnull=False).exclude(applications__state=ApplicationState.DRAFT)
+            .distinct().order_by("name"))
+
+
+def _home_context(request, *, declare_form=None) -> dict:
     now = timezone.now()
     assignments = selectors.with_conflicts(selectors.assignments_for_judge(request.user), now=now)
     sizes = rubric_sizes({a.application.category.rubric_code for a in assignments})
@@ -59,10 +80,51 @@ def home(request):
         rows = [a for a in assignments if a.state in states]
         groups.append({"key": key, "label": label, "rows": rows})
     counts = {g["key"]: len(g["rows"]) for g in groups}
-    return render(request, "judging/judge/home.html", {
+    return {
         "groups": groups, "counts": counts, "overdue": sum(1 for a in assignments if a.overdue),
         "decline_form": DeclineForm(), "has_any": bool(assignments),
-    })
+        "my_conflicts": list(selectors.conflicts_list(judge=request.user)),
+        "declare_form": declare_form or ConflictDeclareForm(organizations=_declarable_organizations(),
+                                                            prefix="declare"),
+    }
+
+
+@require_POST
+@judge_required
+def my_conflict_declare(request):
+    """The judge declares a conflict with an organization in their profile (conflict_declare)."""
+    form = ConflictDeclareForm(request.POST, organizations=_declarable_organizations(), prefix="declare")
+    if form.is_valid():
+        org = form.cleaned_data["organization"]
+        try:
+            services.conflict_declare(judge=request.user, organization=org, actor=request.user,
+                                      reason=form.cleaned_data["reason"], ip=client_ip(request))
+        except WorkflowError as exc:
+            report_error(request, exc, form)
+        else:
+            messages.success(request, _("已声明与“%(org)s”存在利益冲突；您不会再被分配该单位的申报。")
+                             % {"org": org.name})
+            return redirect(reverse("judging:home") + "#my-conflicts")
+    else:
+        messages.error(request, _("请按提示填写回避声明。"))
+    return render(request, "judging/judge/home.html", _home_context(request, declare_form=form), status=400)
+
+
+@require_POST
+@judge_required
+def my_conflict_withdraw(request, pk: int):
+    """The judge withdraws a conflict they declared; the service refuses pinned, detected and
+    secretariat records (the refusal is shown as a message)."""
+    conflict = get_object_or_404(Conflict.objects.select_related("organization"), pk=pk)
+    try:
+        services.conflict_withdraw(conflict=conflict, actor=request.user, ip=client_ip(request))
+    except NotFound as exc:
+        raise not_found(exc) from None
+    except WorkflowError as exc:
+        messages.error(request, error_html(exc))
+    else:
+        messages.success(request, _("已撤销与“%(org)s”的回避声明。") % {"org": conflict.organization.name})
+    return redirect(reverse("judging:home") + "#my-conflicts")
 
 
 @require_POST

@@ -33,6 +33,7 @@ from judging.forms import (
     ConflictAddForm,
     ConflictFilterForm,
     DecisionForm,
+    DueForm,
     JudgeCreateForm,
     JudgeImportForm,
     JudgeProfileForm,
@@ -59,7 +60,7 @@ from nominations.enums import CycleState
 from nominations.enums import Transition as T
 from nominations.models import Application, Cycle, Organization
 from nominations.services.transitions import application_transition
-from nominations.views.common import client_ip, error_html, paginate, report_error, safe_next
+from nominations.views.common import client_ip, error_html, local, paginate, report_error, safe_next
 
 # Application transitions the secretariat runs from the judging pages.
 REVIEW_TRANSITIONS = (T.START_REVIEW, T.SHORTLIST, T.ELIMINATE, T.FINISH_REVIEW)
@@ -498,6 +499,34 @@ def assignment_leader(request, pk: int):
     else:
         messages.success(request, _("已指定 %(judge)s 为评审组组长。") % {
             "judge": assignment.judge.get_full_name() or assignment.judge.get_username()})
+    return redirect(_board_url(assignment.application.cycle, assignment.stage, f"app-{assignment.application_id}"))
+
+
+@require_POST
+@secretariat_required
+def assignment_due(request, pk: int):
+    """Change one judge's due date from the board (assignment_set_due; empty clears it)."""
+    try:
+        assignment = selectors.assignment_for_secretariat(request.user, pk)
+    except NotFound as exc:
+        raise not_found(exc) from None
+    form = DueForm(request.POST)
+    judge = assignment.judge.get_full_name() or assignment.judge.get_username()
+    if not form.is_valid():
+        messages.error(request, _("完成期限格式不正确，请按“年-月-日 时:分”填写。"))
+    else:
+        due_at = form.cleaned_data.get("due_at")
+        try:
+            services.assignment_set_due(assignment=assignment, due_at=due_at, actor=request.user,
+                                        ip=client_ip(request))
+        except WorkflowError as exc:
+            messages.error(request, error_html(exc))
+        else:
+            if due_at:
+                messages.success(request, _("已将 %(judge)s 的完成期限调整为 %(due)s。") % {
+                    "judge": judge, "due": local(due_at)})
+            else:
+                messages.success(request, _("已取消 %(judge)s 的完成期限。") % {"judge": judge})
     return redirect(_board_url(assignment.application.cycle, assignment.stage, f"app-{assignment.application_id}"))
 
 
