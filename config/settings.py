@@ -7,6 +7,7 @@ in-process tasks) so that `scripts/demo.sh` works on a fresh machine.
 from __future__ import annotations
 
 from datetime import timedelta
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -21,8 +22,11 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DEBUG", default=False)
 SECRET_KEY = env_str("SECRET_KEY", "")
+# Code-generation commands never touch a secret, so they may run without one.
+_KEYLESS_COMMANDS = {"makemigrations", "showmigrations", "makemessages", "compilemessages", "spectacular"}
+_keyless = len(sys.argv) > 1 and Path(sys.argv[0]).name == "manage.py" and sys.argv[1] in _KEYLESS_COMMANDS
 if not SECRET_KEY:
-    if not DEBUG:
+    if not (DEBUG or _keyless):
         raise ImproperlyConfigured(
             "SECRET_KEY must be set when DEBUG is off (set DEBUG=1 for a development default)."
         )
