@@ -55,6 +55,14 @@ def guard_finish_review(*, application, actor, now, params) -> list[str]:
     return missing
 
 
+def quota_warning(*, application) -> list[str]:
+    """Approvals beyond the category's quota: reported, never blocking (quotas may be unfilled
+    or, by the committee's decision, exceeded)."""
+    from judging.selectors.ranking import decision_quota_warning
+
+    return decision_quota_warning(cycle=application.cycle, category=application.category)
+
+
 def register() -> None:
     from judging.demo import seed_judging
     from judging.selectors.assignments import judge_may_access_application
@@ -70,6 +78,7 @@ def register() -> None:
     for name in ("approve", "decline"):
         workflow.register_guard(name, guard_committee_vote)
         workflow.register_apply(name, apply_committee_decision)
+    workflow.register_warning("approve", quota_warning)
     register_application_access(judge_may_access_application)
     from judging.demo_results import seed_results
 

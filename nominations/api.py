@@ -24,7 +24,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from nominations import rules, selectors
+from nominations import rules, selectors, workflow
 from nominations import serializers as s
 from nominations.enums import CycleState, Transition
 from nominations.errors import NotFound
@@ -336,7 +336,11 @@ class ApplicationTransitionsView(APIView):
         name, note = params.pop("name"), params.pop("note")
         app = application_transition(application=app, name=name, actor=request.user, note=note,
                                      ip=_ip(request), **params)
-        return Response(s.ApplicationSerializer(app).data)
+        body = s.ApplicationSerializer(app).data
+        warnings = workflow.warnings_after(name, application=app)
+        if warnings:
+            body["warnings"] = warnings
+        return Response(body)
 
 
 class ApplicationHistoryView(APIView):

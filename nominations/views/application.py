@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from nominations import rules, selectors
+from nominations import rules, selectors, workflow
 from nominations.enums import EDITABLE
 from nominations.enums import ApplicationState as S
 from nominations.enums import Transition as T
@@ -87,8 +87,8 @@ def application_transition_view(request, pk: int, name: str):
     if request.method == "POST":
         if form.is_valid():
             try:
-                application_transition(application=app, name=name, actor=request.user,
-                                       ip=client_ip(request), **form.service_kwargs())
+                app = application_transition(application=app, name=name, actor=request.user,
+                                             ip=client_ip(request), **form.service_kwargs())
             except WorkflowError as exc:
                 report_error(request, exc, form)
                 if not form.has_inputs:
@@ -96,6 +96,8 @@ def application_transition_view(request, pk: int, name: str):
             else:
                 messages.success(request, _("已完成“%(label)s”。%(next)s") % {
                     "label": label, "next": next_step(app, request.user)})
+                for warning in workflow.warnings_after(name, application=app):
+                    messages.warning(request, warning)
                 target = safe_next(request, default_next)
                 if name == T.SUBMIT or name == T.WITHDRAW:
                     target = default_next  # the edit page is locked now
