@@ -369,6 +369,9 @@ class NomineeAdmin(SecretariatAdminMixin, admin.ModelAdmin):
     def has_add_permission(self, request, *args):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False  # changed only through the application form, which is audited
+
     def has_delete_permission(self, request, obj=None):
         return False
 

@@ -55,9 +55,16 @@ def application_documents(application: Application) -> QuerySet[Document]:
     return application.documents.select_related("uploaded_by").order_by("kind", "uploaded_at")
 
 
-def application_history(application: Application) -> QuerySet[AuditEntry]:
-    return (AuditEntry.objects.filter(object_type="nominations.application", object_id=str(application.pk))
-            .select_related("actor").order_by("id"))
+# Who read which file is confidential (judges' identities): kept in the audit log and the
+# admin, never in the history that applicants, recommenders and panel members see.
+ACCESS_ACTIONS = ("document.download",)
+
+
+def application_history(application: Application, *, include_access: bool = False) -> QuerySet[AuditEntry]:
+    qs = AuditEntry.objects.filter(object_type="nominations.application", object_id=str(application.pk))
+    if not include_access:
+        qs = qs.exclude(action__in=ACCESS_ACTIONS)
+    return qs.select_related("actor").order_by("id")
 
 
 def organizations_for_user(user) -> QuerySet[Organization]:

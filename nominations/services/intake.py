@@ -227,7 +227,13 @@ def application_update(*, application: Application, actor, ip: str | None = None
             app.live_key = _live_key(app.category, app.organization_id, nominee)
             changed.append("live_key")
         if changed:
-            app.save(update_fields=[*changed, "updated_at"])
+            try:
+                with transaction.atomic():
+                    app.save(update_fields=[*changed, "updated_at"])
+            except IntegrityError as exc:
+                msg = _("该人员在本类别已有一份进行中的申报。")
+                raise WorkflowError(msg, code="duplicate_application",
+                                    field_errors={"nominee": [msg]}) from exc
             audit_record(obj=app, action="update", actor=actor, ip=ip, data={"fields": changed})
     return app
 

@@ -238,3 +238,20 @@ def test_answers_validated_by_type(draft, applicant):
     assert err.value.message == "“从业人员数（人）”的值格式不正确（应为整数）。"
     with pytest.raises(WorkflowError):
         application_update(application=draft, actor=applicant, answers={"unknown": 1})
+
+
+def test_changing_nominee_to_a_person_already_nominated_is_refused(cycle, applicant, organization, unit):
+    first = f.draft_application(cycle=cycle, applicant=applicant, organization=organization, unit=unit,
+                                category_code="IND")
+    other = f.OrganizationFactory()
+    f.member(applicant, other)
+    applicant.__dict__.pop("_award_org_ids", None)
+    second = f.draft_application(cycle=cycle, applicant=applicant, organization=other, category_code="IND",
+                                 nominee={"name": "李四", "employer": "某公司", "id_number": "440524188001010014"})
+    with pytest.raises(WorkflowError) as err:
+        application_update(application=second, actor=applicant,
+                           nominee={"name": "张三", "employer": "某公司", "id_number": "11010519491231002X"})
+    assert err.value.code == "duplicate_application"
+    nominee = Nominee.objects.get(pk=second.nominee_id)
+    assert (nominee.name, nominee.id_number_masked) == ("李四", "440524********0014")
+    assert first.nominee.id_number_masked == "110105********002X"

@@ -158,3 +158,15 @@ def test_error_pages_render_in_chinese_without_a_request():
 
     assert '<html lang="zh-CN">' in html
     assert "系统暂时出现问题" in html
+
+
+def test_history_never_shows_who_downloaded_files(submitted, applicant, client):
+    from nominations.models import AuditEntry
+    from nominations.services.intake import document_download_record
+
+    judge_like = f.UserFactory(username="reader", first_name="读者专家")
+    document_download_record(document=submitted.documents.first(), actor=judge_like, ip="10.1.1.1")
+    assert AuditEntry.objects.filter(action="document.download", object_id=str(submitted.pk)).count() == 1
+    client.force_login(applicant)
+    page = client.get(f"/applications/{submitted.pk}/").content.decode()
+    assert "读者专家" not in page and "document.download" not in page
