@@ -6,7 +6,6 @@ Thin views: parse with a form, call one service, turn a WorkflowError into a mes
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from nominations import selectors_public
+from nominations import selectors, selectors_public
 from nominations.enums import ApplicationState as S
 from nominations.enums import CycleState
 from nominations.errors import WorkflowError
@@ -262,10 +261,8 @@ def _publication_context(cycle: Cycle, form: PublishForm | None = None) -> dict:
     running = (latest is not None and latest.status in (CertificateBatch.Status.PENDING,
                                                         CertificateBatch.Status.RUNNING)
                and latest.created_at >= now - BATCH_STALE_AFTER)  # older: taken as lost, may be re-run
-    counts = dict.fromkeys([S.PUBLIC_NOTICE, S.AWARDED, S.PUBLISHED, S.REVOKED], 0)
-    rows = (Application.objects.filter(cycle=cycle, state__in=list(counts)).values("state")
-            .annotate(n=Count("id")).order_by())
-    counts.update({row["state"]: row["n"] for row in rows})
+    all_counts = selectors.cycle_state_counts(cycle)
+    counts = {state: all_counts[state] for state in (S.PUBLIC_NOTICE, S.AWARDED, S.PUBLISHED, S.REVOKED)}
     pending = list(Application.objects.filter(cycle=cycle, state=S.PUBLIC_NOTICE)
                    .select_related("organization", "nominee").order_by("reference"))
     return {

@@ -1,10 +1,9 @@
 """Secretariat pages: cycles with counts, the cycle dashboard and formal review."""
 from __future__ import annotations
 
-from collections import defaultdict
 
 from django.contrib import messages
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -43,23 +42,13 @@ LIST_STATES = [S.SUBMITTED, S.ENDORSED, S.RETURNED, S.ACCEPTED, S.INELIGIBLE, S.
 REVIEWABLE = frozenset({S.SUBMITTED, S.ENDORSED})
 
 
-def state_counts_by_cycle(cycle_ids) -> dict[int, dict[str, int]]:
-    """{cycle id: {state: n}} for many cycles in one query."""
-    counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    rows = (Application.objects.filter(cycle_id__in=cycle_ids)
-            .values("cycle_id", "state").annotate(n=Count("id")).order_by())
-    for row in rows:
-        counts[row["cycle_id"]][row["state"]] = row["n"]
-    return counts
-
-
 @secretariat_required
 def cycle_list(request):
     closed = cycles_close_expired()
     if closed:
         messages.info(request, _("%(n)d 个评选周期已到申报截止时间，系统已自动截止申报。") % {"n": len(closed)})
     cycles = list(selectors.cycles_with_counts())
-    counts = state_counts_by_cycle([c.pk for c in cycles])
+    counts = selectors.cycles_state_counts([c.pk for c in cycles])
     rows = []
     for cycle in cycles:
         by_state = counts.get(cycle.pk, {})

@@ -75,6 +75,8 @@ def test_assigned_judge_reaches_materials_only_after_accepting(accepted, secreta
     api(judge).post(f"/api/v1/assignments/{a.pk}/accept/")
     for path in app_urls(accepted).values():
         assert api(judge).get(path).status_code == 200
+    detail = api(judge).get(app_urls(accepted)["detail"]).json()
+    assert (detail["id"], detail["reference"]) == (accepted.pk, accepted.reference)
 
 
 def test_conflicted_judge_gets_404_for_application_scoresheet_and_download(review_app, judges, secretariat):

@@ -103,7 +103,7 @@ def test_overturn_after_upheld_objection(notice_ended, secretariat):
     obj = file_objection(notice_ended, now=notice.ends_at - dt.timedelta(seconds=1))
     client = api_as(secretariat)
     early = client.post(f"{API}/applications/{notice_ended.pk}/transitions/", {"name": "overturn"}, format="json")
-    assert early.status_code == 400
+    assert early.status_code == 400 and early.json()["missing"] == ["没有成立的异议，不能撤销其入选资格。"]
     client.post(f"{API}/objections/{obj.pk}/resolve/", {"outcome": "upheld", "resolution": "异议属实"}, format="json")
     response = client.post(f"{API}/applications/{notice_ended.pk}/transitions/", {"name": "overturn"},
                            format="json")
