@@ -112,7 +112,7 @@ PREFIX = {"上海市市长质量奖": "MQA", "上海市质量金奖": "QGA", "�
 
 def sample_data(n: int) -> list:
     """Return ``n`` varied, realistic certificates (one rare character: 喆)."""
-    from nominations.certificates.render import CertificateData
+    from nominations.pdf.certificates import CertificateData
 
     datas = []
     for i in range(n):
@@ -144,7 +144,7 @@ def naive_stylesheet() -> str:
     """Return the certificate CSS with the system font named by family, no @font-face."""
     from django.template.loader import render_to_string
 
-    from nominations.certificates.render import STYLESHEET_TEMPLATE, ornament_data_url
+    from nominations.pdf.certificates import STYLESHEET_TEMPLATE, ornament_data_url
 
     css = render_to_string(STYLESHEET_TEMPLATE, {"ornament_url": ornament_data_url()})
     return css + 'html body { font-family: "Noto Serif CJK SC", serif; }\n'
@@ -155,7 +155,7 @@ def naive_issue(datas: Sequence) -> tuple[list[bytes], bytes]:
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    from nominations.certificates.render import merge_pdfs, render_html
+    from nominations.pdf.certificates import merge_pdfs, render_html
 
     css = naive_stylesheet()
     pdfs = []
@@ -167,7 +167,7 @@ def naive_issue(datas: Sequence) -> tuple[list[bytes], bytes]:
 
 def fast_issue(datas: Sequence, workers: int) -> tuple[list[bytes], bytes]:
     """Issue certificates with a fresh CertificateRenderer (and worker pool)."""
-    from nominations.certificates.render import CertificateRenderer
+    from nominations.pdf.certificates import CertificateRenderer
 
     batch = CertificateRenderer().issue(datas, workers=workers)
     return batch.pdfs, batch.combined
@@ -217,7 +217,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # WeasyPrint logs every rendering step at INFO ("weasyprint.progress");
     # console output would dominate both timings.
     logging.getLogger("weasyprint").setLevel(logging.WARNING)
-    from nominations.certificates.fonts import ensure_fonts
+    from nominations.pdf.fonts import ensure_fonts
 
     start = time.perf_counter()
     fonts = ensure_fonts()

@@ -1,13 +1,12 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from nominations.api import TokenObtainView
+from nominations.api.auth import TokenObtainView
 
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("", include("nominations.api_urls")),
-    path("", include("nominations.api_publication_urls")),
-    path("", include("judging.api_urls")),
+    path("", include("nominations.api.urls")),
+    path("", include("judging.api.urls")),
 ]

@@ -197,7 +197,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "nominations.api_errors.exception_handler",
+    "EXCEPTION_HANDLER": "nominations.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "objection": "10/hour"},
 }
 SPECTACULAR_SETTINGS = {
@@ -218,7 +218,7 @@ SPECTACULAR_SETTINGS = {
         "RecommenderKindEnum": "nominations.enums.RecommenderKind",
         "CriterionKindEnum": "judging.enums.CriterionKind",
         "ObjectionStatusEnum": "nominations.models.publication.ObjectionState",
-        "CertificateStatusEnum": "nominations.api_publication.CertificateStatus",
+        "CertificateStatusEnum": "nominations.api.publication.CertificateStatus",
     },
 }
 

@@ -5,8 +5,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("config.api_urls")),
-    path("judging/feedback/", include("judging.feedback_urls")),
     path("judging/", include("judging.urls")),
-    path("", include("nominations.public_urls")),
     path("", include("nominations.urls")),
 ]

@@ -64,12 +64,12 @@ def quota_warning(*, application) -> list[str]:
 
 
 def register() -> None:
-    from judging.demo import seed_judging
+    from judging.demo.seed import seed_judging
     from judging.selectors.assignments import judge_may_access_application
     from judging.services.committee import apply_committee_decision, guard_committee_vote
     from nominations import workflow
     from nominations.management.commands.seed_demo import EXTRA_SEEDERS
-    from nominations.selectors import register_application_access
+    from nominations.selectors.applications import register_application_access
 
     workflow.register_guard("start_review", guard_start_review)
     workflow.register_guard("shortlist", guard_sheets_in)
@@ -80,7 +80,7 @@ def register() -> None:
         workflow.register_apply(name, apply_committee_decision)
     workflow.register_warning("approve", quota_warning)
     register_application_access(judge_may_access_application)
-    from judging.demo_results import seed_results
+    from judging.demo.results import seed_results
 
     for seeder in (seed_judging, seed_results):
         if seeder not in EXTRA_SEEDERS:

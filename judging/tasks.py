@@ -51,7 +51,7 @@ def feedback_generate_cycle(cycle_id: int, actor_id: int | None = None) -> int:
     from django.contrib.auth import get_user_model
 
     from judging.errors import WorkflowError
-    from judging.feedback_pdf import default_renderer
+    from judging.services.feedback_pdf import default_renderer
     from judging.selectors.feedback import feedback_pending_ids
     from judging.services.feedback import feedback_generate
     from nominations.models import Cycle

@@ -63,10 +63,6 @@ def uscc_problems(value: str) -> list[str]:
     return problems
 
 
-def is_valid_uscc(value: str) -> bool:
-    return not uscc_problems(value)
-
-
 def make_uscc(prefix17: str) -> str:
     """Complete 17 characters into a valid credit code (demo data and tests)."""
     return prefix17 + uscc_check_char(prefix17)

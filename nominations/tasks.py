@@ -105,7 +105,7 @@ def send_objection_outcome(objection_id: int) -> int:
 @task()
 def render_certificate(certificate_id: int) -> bool:
     """Render and store one certificate's PDF; does nothing when it exists already."""
-    from nominations.certificates.render import default_renderer
+    from nominations.pdf.certificates import default_renderer
     from nominations.models import Certificate
     from nominations.services.publication import certificate_data, certificate_store_pdf
 
@@ -128,7 +128,7 @@ def issue_certificates(batch_id: int) -> int:
     from django.core.files.base import ContentFile
     from django.utils import timezone
 
-    from nominations.certificates.render import default_renderer, merge_pdfs
+    from nominations.pdf.certificates import default_renderer, merge_pdfs
     from nominations.models import Certificate, CertificateBatch
     from nominations.services.publication import certificate_data, certificate_store_pdf
 

@@ -9,8 +9,8 @@ cut from, nothing is rebuilt (well under a second). Run it once at deployment
 (or let the first certificate render do it: ``ensure_fonts()`` builds on
 demand). Needs the Debian package ``fonts-noto-cjk``.
 
-The same code is importable: ``nominations.certificates.fonts.ensure_fonts()``
-and ``nominations.certificates.fonts.build_subset_font(...)``.
+The same code is importable: ``nominations.pdf.fonts.ensure_fonts()``
+and ``nominations.pdf.fonts.build_subset_font(...)``.
 """
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     setup_django()
-    from nominations.certificates.fonts import CertificateFontMissing, ensure_fonts
+    from nominations.pdf.fonts import CertificateFontMissing, ensure_fonts
 
     start = time.perf_counter()
     try:

@@ -3,7 +3,7 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from judging.rubric_data import load_rubrics
+    from judging.data.rubrics import load_rubrics
 
     load_rubrics(apps.get_model("judging", "Rubric"), apps.get_model("judging", "Criterion"))
 

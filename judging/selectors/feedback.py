@@ -23,7 +23,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from judging import rules
-from judging.bands import Band, band_for
+from judging.data.bands import Band, band_for
 from judging.enums import PERCENT_STEP, AssignmentState, Stage
 from judging.models import Assignment, ConsensusScore, ItemScore
 from judging.models.feedback import FeedbackReport, FeedbackStatus

@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.translation import gettext as _
 
 from judging import rules
-from judging.bands import band_for, bands_for_kind
+from judging.data.bands import band_for, bands_for_kind
 from judging.enums import LIVE_ASSIGNMENT, REVIEW_STATE, SCORING, AssignmentState, CriterionKind
 from judging.errors import InvalidState, NotFound
 from judging.models import Assignment, ConsensusChange, ConsensusScore, Criterion, ItemScore, person_name

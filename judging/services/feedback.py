@@ -53,7 +53,7 @@ def _render_into(report: FeedbackReport, application: Application, *, actor, now
         raise ConditionsUnmet(_("该申报还没有已提交的评分表，暂不能生成评审反馈报告。"),
                               missing=[_("至少一份已提交的评分表")])
     if renderer is None:
-        from judging.feedback_pdf import default_renderer
+        from judging.services.feedback_pdf import default_renderer
 
         renderer = default_renderer()
     pdf = renderer.render(data)

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from judging.bands import percent_problem
+from judging.data.bands import percent_problem
 from judging.enums import AssignmentState
 from judging.errors import InvalidState, JudgingError, NotFound
 from judging.models import Assignment, ItemScore

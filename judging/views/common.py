@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy
 from judging import rules
 from judging.enums import OUTSTANDING, Stage
 from judging.errors import NotFound
+from nominations.enums import CycleState
+from nominations.enums import Transition as T
 from nominations.models import Application, Cycle
 from nominations.views.common import role_required
 
@@ -31,7 +33,7 @@ def get_cycle(pk) -> Cycle:
     return get_object_or_404(Cycle.objects.select_related("programme"), pk=pk)
 
 
-def get_application(pk) -> Application:
+def application_or_404(pk) -> Application:
     """Any application (the caller has been authorised by role or by a judging selector)."""
     return get_object_or_404(Application.objects.select_related(
         "cycle__programme", "category", "organization", "nominee", "recommending_unit"), pk=pk)
@@ -86,3 +88,13 @@ def readable_flags(flags: list[str]) -> list[Flag]:
 
 def item_anchor(code: str) -> str:
     return "item-" + code.replace(".", "-")
+
+
+# Application transitions the secretariat runs from the judging pages.
+REVIEW_TRANSITIONS = (T.START_REVIEW, T.SHORTLIST, T.ELIMINATE, T.FINISH_REVIEW)
+
+
+def judging_cycles():
+    """Cycles past their draft, newest first (the hub and the filters)."""
+    return (Cycle.objects.exclude(status=CycleState.DRAFT).select_related("programme")
+            .order_by("-year", "programme__order", "pk"))

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from judging import rules, selectors, services
-from judging.bands import FACTORS, band_for, bands_for_kind
+from judging.data.bands import FACTORS, band_for, bands_for_kind
 from judging.enums import MATERIAL_ACCESS, REVIEW_STATE, SCORING, AssignmentState, CriterionKind, Stage
 from judging.errors import NotFound, NotPermitted, WorkflowError
 from judging.forms import (
@@ -35,10 +35,10 @@ from judging.selectors.assignments import panels_complete
 from judging.selectors.ranking import rubric_sizes
 from judging.services.scoresheets import parse_percent
 from judging.services.site_visits import site_report_permission
-from judging.views.common import get_application, is_overdue, item_anchor, judge_required, not_found, panel_required
+from judging.views.common import application_or_404, is_overdue, item_anchor, judge_required, not_found, panel_required
 from nominations.enums import ApplicationState
 from nominations.models import Organization
-from nominations.selectors import application_documents
+from nominations.selectors.applications import application_documents
 from nominations.views.common import answer_rows, client_ip, error_html, report_error, safe_next
 
 A = AssignmentState
@@ -350,7 +350,7 @@ def consensus(request, pk: int, stage: str):
     spread flags, and the agreed percent + comment (+ reason for a change) with its history.
     The panel leader (and the secretariat) record; the other panel members read."""
     stage = _stage(stage)
-    app = get_application(pk)
+    app = application_or_404(pk)
     try:
         book = selectors.consensus_book(application=app, stage=stage, user=request.user)
     except NotFound as exc:
@@ -405,7 +405,7 @@ def consensus(request, pk: int, stage: str):
 def site_report(request, pk: int):
     """The site panel leader's (or the secretariat's) report: summary, recommendation, findings
     and adjusted percents per item. finish_review from site review needs it."""
-    app = get_application(pk)
+    app = application_or_404(pk)
     try:
         site_report_permission(application=app, actor=request.user)
     except NotFound as exc:

@@ -250,7 +250,7 @@ def certificate_allocate(*, application: Application, now: dt.datetime) -> Certi
 
 
 def certificate_data(cert: Certificate):
-    from nominations.certificates.render import CertificateData
+    from nominations.pdf.certificates import CertificateData
 
     return CertificateData(number=cert.number, holder=cert.holder, title=cert.title,
                            award_name=cert.award_name, cycle_label=cert.cycle_label,

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from nominations import rules, selectors
 from nominations.enums import EDITABLE, ApplicationState, CycleState
 from nominations.errors import NotFound, WorkflowError
-from nominations.forms import (
+from nominations.forms.intake import (
     COMMITMENT_TEXT,
     NOMINEE_ERROR_FIELDS,
     ApplicationCreateForm,
@@ -27,7 +27,7 @@ from nominations.views.common import (
     client_ip,
     completeness,
     draft_headline,
-    get_application,
+    access_application_or_404,
     next_step,
     paginate,
     post_data,
@@ -180,7 +180,7 @@ def _edit_context(request, app, form, upload_errors=None) -> dict:
 @login_required
 def application_edit(request, pk: int):
     """The application form: editable only by the applicant while draft or returned."""
-    app = get_application(request, pk)
+    app = access_application_or_404(request, pk)
     if not rules.can_edit_application(request.user, app):
         if request.method == "POST":
             messages.error(request, _("申报已提交，内容已锁定；只有在“草稿”或“待补正”状态下才能修改。")

@@ -14,7 +14,7 @@ from nominations.enums import EDITABLE
 from nominations.enums import ApplicationState as S
 from nominations.enums import Transition as T
 from nominations.errors import WorkflowError
-from nominations.forms import TransitionForm, transition_ui
+from nominations.forms.intake import TransitionForm, transition_ui
 from nominations.services.eligibility import eligibility_evaluate
 from nominations.services.transitions import application_available_transitions, application_transition
 from nominations.views.common import (
@@ -22,7 +22,7 @@ from nominations.views.common import (
     client_ip,
     completeness,
     draft_headline,
-    get_application,
+    access_application_or_404,
     history_rows,
     next_step,
     post_data,
@@ -45,7 +45,7 @@ def _transition_forms(request, app, available) -> list[dict]:
 
 @login_required
 def application_detail(request, pk: int):
-    app = get_application(request, pk)
+    app = access_application_or_404(request, pk)
     user = request.user
     documents = list(selectors.application_documents(app))
     available = application_available_transitions(app, user)
@@ -69,7 +69,7 @@ def application_detail(request, pk: int):
 def application_transition_view(request, pk: int, name: str):
     """GET: a confirmation page with the transition's fields. POST: run it through the
     transition service; on success redirect (POST/redirect/GET), on failure show why."""
-    app = get_application(request, pk)
+    app = access_application_or_404(request, pk)
     available = {t.name: t for t in application_available_transitions(app, request.user)}
     default_next = reverse("application_detail", args=[app.pk])
     ui = transition_ui(name)

@@ -9,7 +9,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
-from nominations.forms import SignupForm
+from nominations.forms.intake import SignupForm
 from nominations.views.common import post_data
 
 

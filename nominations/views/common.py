@@ -1,6 +1,6 @@
 """Helpers shared by the web views: access checks, error reporting, paging, next steps.
 
-Views stay thin: fetch-and-authorise with `get_application`, parse with a form,
+Views stay thin: fetch-and-authorise with `access_application_or_404`, parse with a form,
 call one service, and turn a WorkflowError into a message with `report_error`.
 """
 from __future__ import annotations
@@ -56,7 +56,7 @@ secretariat_required = role_required(rules.is_secretariat, gettext_lazy("此页�
 recommender_required = role_required(rules.is_recommender, gettext_lazy("此页面仅供推荐单位使用。"))
 
 
-def get_application(request: HttpRequest, pk):
+def access_application_or_404(request: HttpRequest, pk):
     """The application if this user may see it; 404 alike for missing and not yours."""
     try:
         return selectors.application_for_user(request.user, pk)

@@ -11,16 +11,16 @@ from django.views.decorators.http import require_GET, require_POST
 
 from nominations import rules
 from nominations.errors import WorkflowError
-from nominations.forms import ApplicationEditForm, DocumentUploadForm
+from nominations.forms.intake import ApplicationEditForm, DocumentUploadForm
 from nominations.services import intake
 from nominations.views.applicant import _edit_context
-from nominations.views.common import client_ip, error_html, get_application
+from nominations.views.common import client_ip, error_html, access_application_or_404
 
 
 @require_POST
 @login_required
 def document_upload(request, pk: int):
-    app = get_application(request, pk)
+    app = access_application_or_404(request, pk)
     if not rules.can_edit_application(request.user, app):
         messages.error(request, _("申报已提交，材料已锁定；只有在“草稿”或“待补正”状态下才能上传。"))
         return redirect("application_detail", pk=app.pk)
@@ -46,7 +46,7 @@ def document_upload(request, pk: int):
 @require_POST
 @login_required
 def document_delete(request, pk: int, doc_id: int):
-    app = get_application(request, pk)
+    app = access_application_or_404(request, pk)
     doc = app.documents.filter(pk=doc_id).first()
     if doc is None:
         raise Http404(_("材料不存在。"))
@@ -63,7 +63,7 @@ def document_delete(request, pk: int, doc_id: int):
 @login_required
 def document_download(request, pk: int, doc_id: int):
     """The file, to whoever may see the application (judges through the access registry); 404 otherwise."""
-    app = get_application(request, pk)
+    app = access_application_or_404(request, pk)
     doc = app.documents.filter(pk=doc_id).first()
     if doc is None:
         raise Http404(_("材料不存在。"))

@@ -17,10 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from nominations import rules, selectors_public
+from nominations import rules
+from nominations.selectors import public as selectors_public
 from nominations.enums import ApplicationState as S
 from nominations.errors import WorkflowError
-from nominations.forms_publication import CONTACT_HELP, ObjectionForm, WinnersFilterForm
+from nominations.forms.publication import CONTACT_HELP, ObjectionForm, WinnersFilterForm
 from nominations.services.publication import local_end_label, notice_window_check, objection_file
 from nominations.views.common import apply_field_errors, client_ip
 

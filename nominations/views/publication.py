@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from nominations import selectors, selectors_public
+from nominations import selectors
+from nominations.selectors import public as selectors_public
 from nominations.enums import ApplicationState as S
 from nominations.enums import CycleState
 from nominations.errors import WorkflowError
-from nominations.forms_publication import (
+from nominations.forms.publication import (
     HolidayForm,
     NoteForm,
     NoticeStartForm,

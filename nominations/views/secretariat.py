@@ -16,7 +16,7 @@ from nominations.enums import ApplicationState as S
 from nominations.enums import CycleTransition
 from nominations.enums import Transition as T
 from nominations.errors import WorkflowError
-from nominations.forms import TO_REVIEW, ApplicationFilterForm, CycleTransitionForm, TransitionForm
+from nominations.forms.intake import TO_REVIEW, ApplicationFilterForm, CycleTransitionForm, TransitionForm
 from nominations.models import Application, Cycle
 from nominations.services.eligibility import eligibility_evaluate
 from nominations.services.transitions import (
@@ -30,7 +30,7 @@ from nominations.views.common import (
     client_ip,
     completeness,
     error_html,
-    get_application,
+    access_application_or_404,
     history_rows,
     next_step,
     paginate,
@@ -116,7 +116,7 @@ def cycle_transition_view(request, pk: int, name: str):
 @secretariat_required
 def application_review(request, pk: int):
     """Formal review (形式审查): eligibility per rule, completeness, documents, and the decision."""
-    app = get_application(request, pk)
+    app = access_application_or_404(request, pk)
     documents = list(selectors.application_documents(app))
     reviewable = app.state in REVIEWABLE
     eligibility = eligibility_evaluate(app, now=timezone.now()) if reviewable else app.eligibility_results

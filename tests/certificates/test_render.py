@@ -20,14 +20,14 @@ import pytest
 from django.conf import settings
 from pypdf import PdfReader
 
-from nominations.certificates.fonts import (
+from nominations.pdf.fonts import (
     CertificateFontMissing,
     ensure_fonts,
     find_source_faces,
     font_codepoints,
     gb2312_characters,
 )
-from nominations.certificates.render import (
+from nominations.pdf.certificates import (
     CertificateData,
     CertificateRenderer,
     chinese_date,
@@ -185,7 +185,7 @@ def test_qr_code_encodes_the_verification_url(sample_pdf: bytes, tmp_path: Path)
 @needs_poppler
 def test_rare_characters_get_real_glyphs(renderer: CertificateRenderer, tmp_path: Path,
                                          caplog: pytest.LogCaptureFixture) -> None:
-    assert renderer.uncovered_characters([RARE]) == "堃喆"
+    assert renderer.uncovered_characters(RARE.printed_text()) == "堃喆"
     with caplog.at_level(logging.WARNING):
         pdf = renderer.render(dataclasses.replace(RARE, number="QGA-2018-009"))
     assert not [r for r in caplog.records if "notdef" in r.getMessage()]

@@ -20,7 +20,7 @@ def _web(client, user, app):
     client.logout()
     if user is not None:
         client.force_login(user)
-    return client.get(reverse("feedback:download", args=[app.pk]))
+    return client.get(reverse("judging:feedback_download", args=[app.pk]))
 
 
 def _api(user, app):
@@ -69,7 +69,7 @@ def test_download_only_after_release_and_publication(  # noqa: F811  (panel: imp
                                             "applicant": (200, 200)}
 
     client.force_login(applicant)
-    response = client.get(reverse("feedback:download", args=[app.pk]))
+    response = client.get(reverse("judging:feedback_download", args=[app.pk]))
     body = b"".join(response.streaming_content)
     assert response["Content-Type"] == "application/pdf" and body.startswith(b"%PDF")
     assert response["Content-Disposition"] == f'attachment; filename="feedback-{app.reference}.pdf"'
@@ -79,11 +79,11 @@ def test_download_only_after_release_and_publication(  # noqa: F811  (panel: imp
     assert b"".join(api.get(f"{API}/applications/{app.pk}/feedback.pdf").streaming_content) == body
 
     # the applicant's own page lists it with the download link; another applicant's does not
-    page = client.get(reverse("feedback:mine")).content.decode()
-    assert reverse("feedback:download", args=[app.pk]) in page and app.title in page
+    page = client.get(reverse("judging:feedback_mine")).content.decode()
+    assert reverse("judging:feedback_download", args=[app.pk]) in page and app.title in page
     client.force_login(other_applicant)
-    page = client.get(reverse("feedback:mine")).content.decode()
-    assert reverse("feedback:download", args=[app.pk]) not in page and app.title not in page
+    page = client.get(reverse("judging:feedback_mine")).content.decode()
+    assert reverse("judging:feedback_download", args=[app.pk]) not in page and app.title not in page
 
 
 def test_unknown_application_is_404_alike(client, applicant, secretariat, db):

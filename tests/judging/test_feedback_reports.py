@@ -225,7 +225,7 @@ def test_the_cjk_font_is_embedded(scored_a, secretariat, tmp_path):
 
 
 def test_queries_do_not_grow_with_the_number_of_sheets(scored_a, scored_b, secretariat):
-    from judging.feedback_pdf import default_renderer
+    from judging.services.feedback_pdf import default_renderer
 
     default_renderer()  # fonts resolved once, outside the measurement
     counts = []

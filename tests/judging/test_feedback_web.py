@@ -33,58 +33,58 @@ def sec_client(client, secretariat):
 
 def test_secretariat_generates_reviews_edits_and_releases(sec_client, scored_a, scored_b, cycle,  # noqa: F811
                                                           django_capture_on_commit_callbacks):
-    page = sec_client.get(reverse("feedback:index")).content.decode()
-    assert reverse("feedback:cycle", args=[cycle.pk]) in page
-    page = sec_client.get(reverse("feedback:cycle", args=[cycle.pk])).content.decode()
+    page = sec_client.get(reverse("judging:feedback_index")).content.decode()
+    assert reverse("judging:feedback_cycle", args=[cycle.pk]) in page
+    page = sec_client.get(reverse("judging:feedback_cycle", args=[cycle.pk])).content.decode()
     assert A_TITLE in page and B_ORG in page and page.count("未生成") == 2
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = sec_client.post(reverse("feedback:cycle_generate", args=[cycle.pk]), follow=True)
+        response = sec_client.post(reverse("judging:feedback_cycle_generate", args=[cycle.pk]), follow=True)
     assert "已开始生成 2 份评审反馈报告草稿" in response.content.decode()
     report = FeedbackReport.objects.get(application=scored_a)
     assert report.status == "draft" and report.pdf
 
-    detail = sec_client.get(reverse("feedback:report", args=[report.pk])).content.decode()
-    assert "50–65%" in detail and reverse("feedback:preview", args=[report.pk]) in detail
-    preview = sec_client.get(reverse("feedback:preview", args=[report.pk]))
+    detail = sec_client.get(reverse("judging:feedback_report", args=[report.pk])).content.decode()
+    assert "50–65%" in detail and reverse("judging:feedback_preview", args=[report.pk]) in detail
+    preview = sec_client.get(reverse("judging:feedback_preview", args=[report.pk]))
     assert preview["Content-Type"] == "application/pdf"
     assert preview["Content-Disposition"].startswith("inline")
     assert preview["X-Frame-Options"] == "SAMEORIGIN"  # shown inside the report page
 
-    response = sec_client.post(reverse("feedback:report", args=[report.pk]), {"summary": "总体情况良好。"}, follow=True)
+    response = sec_client.post(reverse("judging:feedback_report", args=[report.pk]), {"summary": "总体情况良好。"}, follow=True)
     assert "综述已保存" in response.content.decode()
     report.refresh_from_db()
     assert report.summary == "总体情况良好。"
-    response = sec_client.post(reverse("feedback:report", args=[report.pk]), {"summary": "长" * 5001})
+    response = sec_client.post(reverse("judging:feedback_report", args=[report.pk]), {"summary": "长" * 5001})
     assert response.status_code == 200 and "5000" in response.content.decode()
     report.refresh_from_db()
     assert report.summary == "总体情况良好。"
 
-    sec_client.post(reverse("feedback:release", args=[report.pk]))
+    sec_client.post(reverse("judging:feedback_release", args=[report.pk]))
     report.refresh_from_db()
     assert report.status == "released"
-    response = sec_client.post(reverse("feedback:release", args=[report.pk]), follow=True)
+    response = sec_client.post(reverse("judging:feedback_release", args=[report.pk]), follow=True)
     assert "已经发布" in response.content.decode()
-    response = sec_client.post(reverse("feedback:report", args=[report.pk]), {"summary": "改"}, follow=True)
+    response = sec_client.post(reverse("judging:feedback_report", args=[report.pk]), {"summary": "改"}, follow=True)
     report.refresh_from_db()
     assert report.summary == "总体情况良好。"
 
-    response = sec_client.post(reverse("feedback:cycle_release", args=[cycle.pk]), follow=True)
+    response = sec_client.post(reverse("judging:feedback_cycle_release", args=[cycle.pk]), follow=True)
     assert "已发布 1 份评审反馈报告" in response.content.decode()
     assert sorted(FeedbackReport.objects.values_list("status", flat=True)) == ["released", "released"]
-    response = sec_client.post(reverse("feedback:cycle_generate", args=[cycle.pk]), follow=True)
+    response = sec_client.post(reverse("judging:feedback_cycle_generate", args=[cycle.pk]), follow=True)
     assert "没有需要生成的评审反馈报告" in response.content.decode()
 
 
 def test_single_generation_and_refusal_before_review(sec_client, scored_a, cycle, recommender, unit,  # noqa: F811
                                                      secretariat):
-    response = sec_client.post(reverse("feedback:generate", args=[scored_a.pk]))
+    response = sec_client.post(reverse("judging:feedback_generate", args=[scored_a.pk]))
     report = FeedbackReport.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("feedback:report", args=[report.pk])
-    assert sec_client.post(reverse("feedback:generate", args=[999999])).status_code == 404
+    assert response.status_code == 302 and response["Location"] == reverse("judging:feedback_report", args=[report.pk])
+    assert sec_client.post(reverse("judging:feedback_generate", args=[999999])).status_code == 404
     not_reviewed = new_accepted_application(cycle=cycle, recommender=recommender, unit=unit, secretariat=secretariat)
-    response = sec_client.post(reverse("feedback:generate", args=[not_reviewed.pk]), follow=True)
-    assert response.redirect_chain[-1][0] == reverse("feedback:cycle", args=[cycle.pk])
+    response = sec_client.post(reverse("judging:feedback_generate", args=[not_reviewed.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("judging:feedback_cycle", args=[cycle.pk])
     assert "未进入资料评审，没有评审反馈报告" in response.content.decode()
     assert FeedbackReport.objects.count() == 1
 
@@ -92,12 +92,12 @@ def test_single_generation_and_refusal_before_review(sec_client, scored_a, cycle
 def test_other_roles_are_refused(client, scored_a, applicant, three_judges, cycle):  # noqa: F811
     for user in (applicant, three_judges[0]):
         client.force_login(user)
-        for name, args in (("feedback:index", []), ("feedback:cycle", [cycle.pk])):
+        for name, args in (("judging:feedback_index", []), ("judging:feedback_cycle", [cycle.pk])):
             assert client.get(reverse(name, args=args)).status_code == 403
-        assert client.post(reverse("feedback:cycle_generate", args=[cycle.pk])).status_code == 403
-        assert client.post(reverse("feedback:generate", args=[scored_a.pk])).status_code == 403
+        assert client.post(reverse("judging:feedback_cycle_generate", args=[cycle.pk])).status_code == 403
+        assert client.post(reverse("judging:feedback_generate", args=[scored_a.pk])).status_code == 403
     client.logout()
-    assert client.get(reverse("feedback:cycle", args=[cycle.pk])).status_code == 302  # to the login page
+    assert client.get(reverse("judging:feedback_cycle", args=[cycle.pk])).status_code == 302  # to the login page
     assert not FeedbackReport.objects.exists()
 
 
@@ -149,7 +149,7 @@ def _in_review(cycle, recommender, unit, secretariat, judge):
 
 def test_cycle_page_queries_do_not_grow_with_rows(sec_client, cycle, recommender, unit, secretariat, judge):
     Cycle.objects.filter(pk=cycle.pk).update(judges_document=1)
-    url = reverse("feedback:cycle", args=[cycle.pk])
+    url = reverse("judging:feedback_cycle", args=[cycle.pk])
     counts = []
     for n in (1, 3):
         while Application.objects.filter(state="document_review").count() < n:
@@ -160,5 +160,5 @@ def test_cycle_page_queries_do_not_grow_with_rows(sec_client, cycle, recommender
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
     with CaptureQueriesContext(connection) as ctx:
-        assert "管理报告" in sec_client.get(reverse("feedback:index")).content.decode()
+        assert "管理报告" in sec_client.get(reverse("judging:feedback_index")).content.decode()
     assert len(ctx.captured_queries) <= counts[0]

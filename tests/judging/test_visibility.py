@@ -4,7 +4,7 @@ from rest_framework.test import APIClient
 
 from judging.services import assignment_create, assignment_decline, conflict_add
 from nominations.errors import NotFound
-from nominations.selectors import application_for_user
+from nominations.selectors.applications import application_for_user
 from tests.judging.conftest import fill, fill_and_submit, make_judges
 
 

@@ -3,7 +3,7 @@ certificate PDF (API.md, "Public").
 
 Thin views: serializers shape data, the selectors in selectors_public fetch (public reads
 never load identity documents), the services in services.publication write. Domain errors
-become HTTP errors in nominations.api_errors.
+become HTTP errors in nominations.api.errors.
 """
 from __future__ import annotations
 
@@ -23,8 +23,9 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
-from nominations import rules, selectors_public
-from nominations.api import IsSecretariat, _errors, _ip, _valid
+from nominations import rules
+from nominations.selectors import public as selectors_public
+from nominations.api.common import IsSecretariat, client_ip, error_responses, validated
 from nominations.enums import ProgrammeCode
 from nominations.errors import NotFound
 from nominations.models import ObjectionState, PublicNotice
@@ -171,17 +172,17 @@ class PublicObjectionCreateView(APIView):
 
     @extend_schema(operation_id="public_notices_objections_create", request={
         "application/json": ObjectionInputSerializer, "multipart/form-data": ObjectionInputSerializer},
-        responses={201: ObjectionReceiptSerializer, **_errors(400, 404),
+        responses={201: ObjectionReceiptSerializer, **error_responses(400, 404),
                    429: OpenApiResponse(description="提交过于频繁")}, tags=["public"])
     def post(self, request, pk: int):
         notice = PublicNotice.objects.filter(pk=pk).first()
         if notice is None:
             raise NotFound(_("公示不存在。"))
-        data = _valid(ObjectionInputSerializer, request.data)
+        data = validated(ObjectionInputSerializer, request.data)
         objection = objection_file(
             notice=notice, application_id=data.get("application"), name=data["name"], phone=data["phone"],
             email=data["email"], organization=data["organization"], content=data["content"],
-            evidence=data.get("evidence"), ip=_ip(request))
+            evidence=data.get("evidence"), ip=client_ip(request))
         return Response(ObjectionReceiptSerializer(objection).data, status=status.HTTP_201_CREATED)
 
 
@@ -192,7 +193,7 @@ class ObjectionListView(APIView):
     @extend_schema(operation_id="objections_list", parameters=[
         OpenApiParameter("notice", OpenApiTypes.INT, description="公示编号"),
         OpenApiParameter("status", OpenApiTypes.STR, enum=ObjectionState.values, description="状态")],
-        responses={200: ObjectionSerializer(many=True), **_errors(400, 401, 403)}, tags=["objections"])
+        responses={200: ObjectionSerializer(many=True), **error_responses(400, 401, 403)}, tags=["objections"])
     def get(self, request):
         notice = None
         raw = request.query_params.get("notice")
@@ -213,14 +214,14 @@ class ObjectionResolveView(APIView):
     permission_classes = [IsAuthenticated, IsSecretariat]
 
     @extend_schema(operation_id="objections_resolve", request=ObjectionResolveSerializer,
-                   responses={200: ObjectionSerializer, **_errors(400, 401, 403, 404, 409)}, tags=["objections"])
+                   responses={200: ObjectionSerializer, **error_responses(400, 401, 403, 404, 409)}, tags=["objections"])
     def post(self, request, pk: int):
         objection = selectors_public.objections_for_desk().filter(pk=pk).first()
         if objection is None:
             raise NotFound(_("异议不存在。"))
-        data = _valid(ObjectionResolveSerializer, request.data)
+        data = validated(ObjectionResolveSerializer, request.data)
         objection = objection_transition(objection=objection, name=OUTCOMES[data["outcome"]], actor=request.user,
-                                         resolution=data["resolution"], ip=_ip(request))
+                                         resolution=data["resolution"], ip=client_ip(request))
         return Response(ObjectionSerializer(objection).data)
 
 
@@ -230,13 +231,13 @@ class ObjectionInvestigateView(APIView):
     permission_classes = [IsAuthenticated, IsSecretariat]
 
     @extend_schema(operation_id="objections_investigate", request=None,
-                   responses={200: ObjectionSerializer, **_errors(401, 403, 404, 409)}, tags=["objections"])
+                   responses={200: ObjectionSerializer, **error_responses(401, 403, 404, 409)}, tags=["objections"])
     def post(self, request, pk: int):
         objection = selectors_public.objections_for_desk().filter(pk=pk).first()
         if objection is None:
             raise NotFound(_("异议不存在。"))
         objection = objection_transition(objection=objection, name="investigate", actor=request.user,
-                                         ip=_ip(request))
+                                         ip=client_ip(request))
         return Response(ObjectionSerializer(objection).data)
 
 
@@ -248,7 +249,7 @@ class PublicWinnersView(APIView):
     @extend_schema(operation_id="public_winners_list", parameters=[
         OpenApiParameter("programme", OpenApiTypes.STR, enum=ProgrammeCode.values, description="奖项代码"),
         OpenApiParameter("cycle", OpenApiTypes.STR, description="评选周期名称，如 2018")],
-        responses={200: WinnerSerializer(many=True), **_errors(400)}, tags=["public"])
+        responses={200: WinnerSerializer(many=True), **error_responses(400)}, tags=["public"])
     def get(self, request):
         programme = request.query_params.get("programme") or None
         if programme and programme not in ProgrammeCode.values:
@@ -262,7 +263,7 @@ class PublicCertificateView(APIView):
     throttle_classes = [AnonRateThrottle]
 
     @extend_schema(operation_id="public_certificates_retrieve",
-                   responses={200: CertificateVerificationSerializer, **_errors(404)}, tags=["public"])
+                   responses={200: CertificateVerificationSerializer, **error_responses(404)}, tags=["public"])
     def get(self, request, code: str):
         cert = selectors_public.certificate_by_code(code)
         if cert is None:
@@ -291,7 +292,7 @@ class ApplicationCertificatePdfView(APIView):
     renderer_classes = [JSONRenderer, PDFRenderer]
 
     @extend_schema(operation_id="applications_certificate_pdf",
-                   responses={(200, "application/pdf"): OpenApiTypes.BINARY, **_errors(401, 404)},
+                   responses={(200, "application/pdf"): OpenApiTypes.BINARY, **error_responses(401, 404)},
                    tags=["applications"])
     def get(self, request, pk: int):
         cert = selectors_public.certificate_for_user(request.user, pk)

@@ -8,7 +8,7 @@
   (`{"summary"}`), `POST /feedback/{id}/release/`.
 
 Thin views: selectors fetch, services write; domain errors become HTTP errors in
-nominations.api_errors (400 conditions, 403 role, 404 not visible, 409 state).
+nominations.api.errors (400 conditions, 403 role, 404 not visible, 409 state).
 """
 from __future__ import annotations
 
@@ -26,9 +26,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from judging import rules
-from judging.api import Pagination
+from judging.api.assignments import Pagination
 from judging.errors import NotFound, NotPermitted
-from judging.feedback_pdf import report_filename
+from judging.services.feedback_pdf import report_filename
 from judging.models.feedback import FeedbackReport, FeedbackStatus
 from judging.selectors.feedback import feedback_report_for_user, feedback_report_get
 from judging.services.feedback import (
@@ -43,13 +43,13 @@ from nominations.models import Cycle
 TAGS = ["feedback"]
 
 
-def _errors(*codes: int) -> dict:
+def error_responses(*codes: int) -> dict:
     texts = {400: "输入有误或条件未满足", 401: "未登录", 403: "无权执行", 404: "不存在或无权查看",
              409: "当前状态不允许"}
     return {code: OpenApiResponse(description=texts[code]) for code in codes}
 
 
-def _ip(request) -> str | None:
+def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR")
 
 
@@ -130,7 +130,7 @@ class ApplicationFeedbackPdfView(APIView):
     renderer_classes = [JSONRenderer, PDFRenderer]
 
     @extend_schema(operation_id="applications_feedback_pdf", tags=["applications"],
-                   responses={(200, "application/pdf"): OpenApiTypes.BINARY, **_errors(401, 404)})
+                   responses={(200, "application/pdf"): OpenApiTypes.BINARY, **error_responses(401, 404)})
     def get(self, request, pk: int):
         """The feedback report PDF: applicants after release and publication, the secretariat any time."""
         report = feedback_report_for_user(request.user, pk)
@@ -149,7 +149,7 @@ class ApplicationFeedbackPdfView(APIView):
 
 class CycleFeedbackListView(APIView):
     @extend_schema(operation_id="cycles_feedback_list", tags=TAGS,
-                   responses={200: FeedbackReportSerializer(many=True), **_errors(403, 404)})
+                   responses={200: FeedbackReportSerializer(many=True), **error_responses(403, 404)})
     def get(self, request, pk: int):
         """Secretariat: the cycle's reports (drafts and released)."""
         _secretariat(request)
@@ -164,35 +164,35 @@ class CycleFeedbackListView(APIView):
 
 class CycleFeedbackGenerateView(APIView):
     @extend_schema(operation_id="cycles_feedback_generate", tags=TAGS, request=None,
-                   responses={202: GenerateResultSerializer, **_errors(400, 403, 404)})
+                   responses={202: GenerateResultSerializer, **error_responses(400, 403, 404)})
     def post(self, request, pk: int):
         """Secretariat: (re)generate every draft of the cycle in the background (released reports stay)."""
         _secretariat(request)
         cycle = _cycle(pk)
-        queued = feedback_generate_cycle(cycle=cycle, actor=request.user, ip=_ip(request))
+        queued = feedback_generate_cycle(cycle=cycle, actor=request.user, ip=client_ip(request))
         return Response({"cycle": cycle.pk, "queued": queued}, status=status.HTTP_202_ACCEPTED)
 
 
 class CycleFeedbackReleaseView(APIView):
     @extend_schema(operation_id="cycles_feedback_release", tags=TAGS, request=None,
-                   responses={200: ReleaseResultSerializer, **_errors(400, 403, 404)})
+                   responses={200: ReleaseResultSerializer, **error_responses(400, 403, 404)})
     def post(self, request, pk: int):
         """Secretariat: release every generated draft of the cycle."""
         _secretariat(request)
         cycle = _cycle(pk)
-        released = feedback_release_cycle(cycle=cycle, actor=request.user, ip=_ip(request))
+        released = feedback_release_cycle(cycle=cycle, actor=request.user, ip=client_ip(request))
         return Response({"cycle": cycle.pk, "released": released})
 
 
 class FeedbackDetailView(APIView):
     @extend_schema(operation_id="feedback_retrieve", tags=TAGS,
-                   responses={200: FeedbackReportSerializer, **_errors(403, 404)})
+                   responses={200: FeedbackReportSerializer, **error_responses(403, 404)})
     def get(self, request, pk: int):
         _secretariat(request)
         return Response(FeedbackReportSerializer(_report(pk)).data)
 
     @extend_schema(operation_id="feedback_update_summary", tags=TAGS, request=SummarySerializer,
-                   responses={200: FeedbackReportSerializer, **_errors(400, 403, 404, 409)})
+                   responses={200: FeedbackReportSerializer, **error_responses(400, 403, 404, 409)})
     def patch(self, request, pk: int):
         """Secretariat: set the summary of a draft (the draft is rendered again)."""
         _secretariat(request)
@@ -200,15 +200,15 @@ class FeedbackDetailView(APIView):
         serializer = SummarySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         report = feedback_update_summary(report=report, summary=serializer.validated_data["summary"],
-                                         actor=request.user, ip=_ip(request))
+                                         actor=request.user, ip=client_ip(request))
         return Response(FeedbackReportSerializer(feedback_report_get(report.pk)).data)
 
 
 class FeedbackReleaseView(APIView):
     @extend_schema(operation_id="feedback_release", tags=TAGS, request=None,
-                   responses={200: FeedbackReportSerializer, **_errors(400, 403, 404, 409)})
+                   responses={200: FeedbackReportSerializer, **error_responses(400, 403, 404, 409)})
     def post(self, request, pk: int):
         """Secretariat: release a generated draft (frozen from now on)."""
         _secretariat(request)
-        report = feedback_release(report=_report(pk), actor=request.user, ip=_ip(request))
+        report = feedback_release(report=_report(pk), actor=request.user, ip=client_ip(request))
         return Response(FeedbackReportSerializer(feedback_report_get(report.pk)).data)

@@ -1,6 +1,6 @@
 """Judging API (API.md, Judging). Thin views: parse with a serializer, fetch-and-authorise
 with one selector, call one service, shape the answer. Domain errors become HTTP errors
-in nominations.api_errors: 400 validation / conditions, 403 wrong role, 404 not yours,
+in nominations.api.errors: 400 validation / conditions, 403 wrong role, 404 not yours,
 409 state."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -16,29 +16,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from judging import rules, selectors, services
-from judging import serializers as s
+from judging.api import serializers as s
 from judging.enums import Stage
 from judging.errors import JudgingError, NotFound, NotPermitted
 from judging.export import cycle_export_xlsx
 from judging.models import Assignment, Conflict, SiteVisitReport
 from judging.selectors.ranking import EVALUATED_STATES, attach_recused
+from nominations.api.common import client_ip, error_responses, validated
 from nominations.models import Application, Category, Cycle, Organization
-from nominations.selectors import application_for_user
-
-
-def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
-
-
-def _valid(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
-def _errors(*codes: int) -> dict:
-    texts = {400: "输入有误或条件未满足", 403: "无权执行", 404: "不存在或无权查看", 409: "当前状态不允许"}
-    return {code: OpenApiResponse(description=texts[code]) for code in codes}
+from nominations.selectors.applications import application_for_user
 
 
 def _require(check: bool, message: str) -> None:
@@ -85,7 +71,7 @@ class AssignmentListView(generics.GenericAPIView):
 
     @extend_schema(parameters=[OpenApiParameter(n, str, required=False)
                                for n in ("cycle", "application", "stage", "state", "judge")],
-                   responses={200: s.AssignmentSerializer(many=True), **_errors(403)})
+                   responses={200: s.AssignmentSerializer(many=True), **error_responses(403)})
     def get(self, request):
         """Judge: own assignments (every state). Secretariat: all, with filters."""
         user = request.user
@@ -102,17 +88,17 @@ class AssignmentListView(generics.GenericAPIView):
         return self.get_paginated_response(s.AssignmentSerializer(page, many=True).data)
 
     @extend_schema(request=s.AssignmentCreateSerializer,
-                   responses={201: s.AssignmentAdminSerializer, **_errors(400, 403, 409)})
+                   responses={201: s.AssignmentAdminSerializer, **error_responses(400, 403, 409)})
     def post(self, request):
         """Secretariat: assign a judge. A known conflict or a duplicate → 400."""
         _require(rules.may_manage_judging(request.user), _("只有秘书处可以分配评审任务。"))
-        data = _valid(s.AssignmentCreateSerializer, request.data)
+        data = validated(s.AssignmentCreateSerializer, request.data)
         app = Application.objects.filter(pk=data["application"]).first()
         if app is None:
             raise JudgingError(_("申报不存在。"), code="invalid", field_errors={"application": [_("申报不存在。")]})
         assignment = services.assignment_create(
             application=app, judge=_user(data["judge"]), stage=data["stage"], actor=request.user,
-            due_at=data.get("due_at"), is_leader=data.get("is_leader", False), ip=_ip(request))
+            due_at=data.get("due_at"), is_leader=data.get("is_leader", False), ip=client_ip(request))
         assignment = selectors.assignment_for_secretariat(request.user, assignment.pk)
         return Response(s.AssignmentAdminSerializer(assignment).data, status=status.HTTP_201_CREATED)
 
@@ -125,7 +111,7 @@ def _int_or_none(value):
 
 
 class AssignmentDetailView(APIView):
-    @extend_schema(responses={200: s.AssignmentSerializer, **_errors(404)})
+    @extend_schema(responses={200: s.AssignmentSerializer, **error_responses(404)})
     def get(self, request, pk: int):
         assignment = _assignment_for(request.user, pk)
         return Response(s.AssignmentSerializer(selectors.with_conflicts([assignment])[0]).data)
@@ -139,56 +125,56 @@ class _AssignmentActionView(APIView):
 
 
 class AssignmentAcceptView(_AssignmentActionView):
-    @extend_schema(request=None, responses={200: s.AssignmentSerializer, **_errors(400, 403, 404, 409)})
+    @extend_schema(request=None, responses={200: s.AssignmentSerializer, **error_responses(400, 403, 404, 409)})
     def post(self, request, pk: int):
         """The judge accepts and confirms there is no conflict of interest."""
         assignment = selectors.assignment_for_judge(request.user, pk)
-        return self.respond(services.assignment_accept(assignment=assignment, actor=request.user, ip=_ip(request)))
+        return self.respond(services.assignment_accept(assignment=assignment, actor=request.user, ip=client_ip(request)))
 
 
 class AssignmentDeclineView(_AssignmentActionView):
-    @extend_schema(request=s.ReasonSerializer, responses={200: s.AssignmentSerializer, **_errors(400, 403, 404, 409)})
+    @extend_schema(request=s.ReasonSerializer, responses={200: s.AssignmentSerializer, **error_responses(400, 403, 404, 409)})
     def post(self, request, pk: int):
         """Decline with a reason: records a declared conflict; the judge loses access."""
         assignment = _assignment_for(request.user, pk)
-        data = _valid(s.ReasonSerializer, request.data)
+        data = validated(s.ReasonSerializer, request.data)
         return self.respond(services.assignment_decline(assignment=assignment, actor=request.user,
-                                                        reason=data["reason"], ip=_ip(request)))
+                                                        reason=data["reason"], ip=client_ip(request)))
 
 
 class AssignmentSubmitView(_AssignmentActionView):
-    @extend_schema(request=None, responses={200: s.AssignmentSerializer, **_errors(400, 404, 409)})
+    @extend_schema(request=None, responses={200: s.AssignmentSerializer, **error_responses(400, 404, 409)})
     def post(self, request, pk: int):
         """Submit the sheet (locks it). Any item unscored → 400 {"missing": [...]}."""
         assignment = selectors.assignment_for_judge(request.user, pk, scoring=True)
-        return self.respond(services.scoresheet_submit(assignment=assignment, actor=request.user, ip=_ip(request)))
+        return self.respond(services.scoresheet_submit(assignment=assignment, actor=request.user, ip=client_ip(request)))
 
 
 class AssignmentReopenView(_AssignmentActionView):
     @extend_schema(request=s.RequiredReasonSerializer,
-                   responses={200: s.AssignmentSerializer, **_errors(400, 403, 404, 409)})
+                   responses={200: s.AssignmentSerializer, **error_responses(400, 403, 404, 409)})
     def post(self, request, pk: int):
         """Secretariat: return a submitted sheet to its judge, with a reason."""
         _require(rules.may_manage_judging(request.user), _("只有秘书处可以退回评分表。"))
         assignment = selectors.assignment_for_secretariat(request.user, pk)
-        data = _valid(s.ReasonSerializer, request.data)
+        data = validated(s.ReasonSerializer, request.data)
         return self.respond(services.assignment_reopen(assignment=assignment, actor=request.user,
-                                                       reason=data["reason"], ip=_ip(request)))
+                                                       reason=data["reason"], ip=client_ip(request)))
 
 
 class ScoresheetView(APIView):
-    @extend_schema(responses={200: s.ScoresheetSerializer, **_errors(404)})
+    @extend_schema(responses={200: s.ScoresheetSerializer, **error_responses(404)})
     def get(self, request, pk: int):
         """Own sheet (judge, not declined, no conflict) or any sheet (secretariat)."""
         assignment = _assignment_for(request.user, pk, scoring=True)
         return Response(s.ScoresheetSerializer(selectors.scoresheet_get(assignment)).data)
 
     @extend_schema(request=s.ScoresheetInputSerializer,
-                   responses={200: s.ScoresheetSerializer, **_errors(400, 404, 409)})
+                   responses={200: s.ScoresheetSerializer, **error_responses(400, 404, 409)})
     def put(self, request, pk: int):
         """Partial save (autosave). Bad items → 400 listing them, nothing saved; after submit → 409."""
         assignment = selectors.assignment_for_judge(request.user, pk, scoring=True)
-        data = _valid(s.ScoresheetInputSerializer, request.data)
+        data = validated(s.ScoresheetInputSerializer, request.data)
         sheet = services.scoresheet_save(assignment=assignment, items=data["items"], actor=request.user)
         return Response(s.ScoresheetSerializer(sheet).data)
 
@@ -201,7 +187,7 @@ class JudgeListView(generics.GenericAPIView):
 
     @extend_schema(parameters=[OpenApiParameter("active", bool, required=False),
                                OpenApiParameter("cycle", int, required=False)],
-                   responses={200: s.JudgeSerializer(many=True), **_errors(403)})
+                   responses={200: s.JudgeSerializer(many=True), **error_responses(403)})
     def get(self, request):
         """Secretariat: the judge pool with each judge's current load."""
         _require(rules.may_manage_judging(request.user), _("只有秘书处可以查看专家库。"))
@@ -209,11 +195,11 @@ class JudgeListView(generics.GenericAPIView):
         qs = selectors.judges_list(active_only=q.get("active") in ("1", "true"), cycle=_int_or_none(q.get("cycle")))
         return self.get_paginated_response(s.JudgeSerializer(self.paginate_queryset(qs), many=True).data)
 
-    @extend_schema(request=s.JudgeCreateSerializer, responses={201: s.JudgeSerializer, **_errors(400, 403)})
+    @extend_schema(request=s.JudgeCreateSerializer, responses={201: s.JudgeSerializer, **error_responses(400, 403)})
     def post(self, request):
         _require(rules.may_manage_judging(request.user), _("只有秘书处可以管理专家库。"))
-        data = dict(_valid(s.JudgeCreateSerializer, request.data))
-        user = services.judge_create(actor=request.user, ip=_ip(request), **data)
+        data = dict(validated(s.JudgeCreateSerializer, request.data))
+        user = services.judge_create(actor=request.user, ip=client_ip(request), **data)
         return Response(s.JudgeSerializer(selectors.judge_for_secretariat(user.pk)).data,
                         status=status.HTTP_201_CREATED)
 
@@ -221,28 +207,28 @@ class JudgeListView(generics.GenericAPIView):
 class JudgeImportView(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(request=s.JudgeImportSerializer, responses={200: s.ImportResultSerializer, **_errors(400, 403)})
+    @extend_schema(request=s.JudgeImportSerializer, responses={200: s.ImportResultSerializer, **error_responses(400, 403)})
     def post(self, request):
         """Import judges from CSV or XLSX: all rows valid, or nothing imported (400 lists row errors)."""
         _require(rules.may_manage_judging(request.user), _("只有秘书处可以导入专家。"))
-        data = _valid(s.JudgeImportSerializer, request.data)
+        data = validated(s.JudgeImportSerializer, request.data)
         result = services.judges_import(file=data["file"], actor=request.user, filename=data["file"].name,
-                                        ip=_ip(request))
+                                        ip=client_ip(request))
         return Response(s.ImportResultSerializer(result).data)
 
 
 # -- cycle-wide: auto-assign, ranking, leniency, export ------------------------------------------
 class AutoAssignView(APIView):
     @extend_schema(request=s.AutoAssignInputSerializer,
-                   responses={200: s.AutoAssignResultSerializer, **_errors(400, 403, 404)})
+                   responses={200: s.AutoAssignResultSerializer, **error_responses(400, 403, 404)})
     def post(self, request, pk: int):
         """Conflict-free, load-balanced, deterministic for a seed → {"created", "unfilled"}."""
         _require(rules.may_manage_judging(request.user), _("只有秘书处可以自动分配评审任务。"))
         cycle = _cycle(pk)
-        data = _valid(s.AutoAssignInputSerializer, request.data)
+        data = validated(s.AutoAssignInputSerializer, request.data)
         result = services.assignments_auto_assign(
             cycle=cycle, stage=data["stage"], judges_per_application=data["judges_per_application"],
-            actor=request.user, seed=data.get("seed"), due_at=data.get("due_at"), ip=_ip(request))
+            actor=request.user, seed=data.get("seed"), due_at=data.get("due_at"), ip=client_ip(request))
         return Response(s.AutoAssignResultSerializer(result).data)
 
 
@@ -262,7 +248,7 @@ def _category_and_stage(request, cycle) -> tuple[Category, str]:
 class RankingView(APIView):
     @extend_schema(parameters=[OpenApiParameter("category", int, required=True),
                                OpenApiParameter("stage", str, required=False, enum=Stage.values)],
-                   responses={200: s.RankingRowSerializer(many=True), **_errors(400, 403, 404)})
+                   responses={200: s.RankingRowSerializer(many=True), **error_responses(400, 403, 404)})
     def get(self, request, pk: int):
         """Secretariat and committee. Best first, ties share a rank. The committee sees the
         evaluated applications only; rows list the committee members to be recused."""
@@ -277,7 +263,7 @@ class RankingView(APIView):
 class LeniencyView(APIView):
     @extend_schema(parameters=[OpenApiParameter("category", int, required=True),
                                OpenApiParameter("stage", str, required=False, enum=Stage.values)],
-                   responses={200: s.LeniencySerializer(many=True), **_errors(400, 403, 404)})
+                   responses={200: s.LeniencySerializer(many=True), **error_responses(400, 403, 404)})
     def get(self, request, pk: int):
         """Secretariat: each judge's mean deviation from co-judges (positive = lenient)."""
         _require(rules.may_manage_judging(request.user), _("只有秘书处可以查看专家宽严度。"))
@@ -289,7 +275,7 @@ class LeniencyView(APIView):
 
 class ExportView(APIView):
     @extend_schema(responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"):
-                              OpenApiTypes.BINARY, **_errors(403, 404)})
+                              OpenApiTypes.BINARY, **error_responses(403, 404)})
     def get(self, request, pk: int):
         """Secretariat: the ranking and every item score and comment (one sheet per stage)."""
         _require(rules.may_manage_judging(request.user), _("只有秘书处可以导出评分。"))
@@ -310,7 +296,7 @@ def _application(pk) -> Application:
 
 class ConsensusView(APIView):
     @extend_schema(parameters=[OpenApiParameter("stage", str, required=False, enum=Stage.values)],
-                   responses={200: s.ConsensusBookSerializer, **_errors(404)})
+                   responses={200: s.ConsensusBookSerializer, **error_responses(404)})
     def get(self, request, pk: int):
         """Independent scores side by side and the agreed scores with their history — for the
         panel once every sheet is in (and for the secretariat)."""
@@ -322,13 +308,13 @@ class ConsensusView(APIView):
         return Response(s.ConsensusBookSerializer(book).data)
 
     @extend_schema(request=s.ConsensusInputSerializer,
-                   responses={200: s.ConsensusBookSerializer, **_errors(400, 403, 404, 409)})
+                   responses={200: s.ConsensusBookSerializer, **error_responses(400, 403, 404, 409)})
     def put(self, request, pk: int):
         """Panel leader or secretariat: {"stage", "items": [{"criterion", "percent", "comment", "reason"}]}."""
         app = _application(pk)
-        data = _valid(s.ConsensusInputSerializer, request.data)
+        data = validated(s.ConsensusInputSerializer, request.data)
         book = services.consensus_save(application=app, stage=data["stage"], items=data["items"],
-                                       actor=request.user, ip=_ip(request))
+                                       actor=request.user, ip=client_ip(request))
         return Response(s.ConsensusBookSerializer(book).data)
 
 
@@ -341,7 +327,7 @@ class SiteReportView(APIView):
                 raise NotFound(_("申报不存在或您无权查看。"))
         return app
 
-    @extend_schema(responses={200: s.SiteReportSerializer, **_errors(404)})
+    @extend_schema(responses={200: s.SiteReportSerializer, **error_responses(404)})
     def get(self, request, pk: int):
         app = self._visible(request, pk)
         report = SiteVisitReport.objects.select_related("leader").filter(application=app).first()
@@ -350,28 +336,28 @@ class SiteReportView(APIView):
         return Response(s.SiteReportSerializer(report).data)
 
     @extend_schema(request=s.SiteReportInputSerializer,
-                   responses={200: s.SiteReportSerializer, **_errors(400, 403, 404, 409)})
+                   responses={200: s.SiteReportSerializer, **error_responses(400, 403, 404, 409)})
     def put(self, request, pk: int):
         """Site panel leader or secretariat: {"summary", "recommendation", "findings"?, "visited_on"?}."""
         app = _application(pk)
-        data = _valid(s.SiteReportInputSerializer, request.data)
-        report = services.site_report_save(application=app, actor=request.user, ip=_ip(request), **data)
+        data = validated(s.SiteReportInputSerializer, request.data)
+        report = services.site_report_save(application=app, actor=request.user, ip=client_ip(request), **data)
         return Response(s.SiteReportSerializer(report).data)
 
 
 class DecisionView(APIView):
-    @extend_schema(request=s.DecisionInputSerializer, responses={200: OpenApiTypes.OBJECT, **_errors(400, 403, 404, 409)})
+    @extend_schema(request=s.DecisionInputSerializer, responses={200: OpenApiTypes.OBJECT, **error_responses(400, 403, 404, 409)})
     def post(self, request, pk: int):
         """Secretariat records the committee's decision (approve / decline transition with the
         vote). Over quota, the decision still stands and `warnings` says so."""
         _require(rules.may_manage_judging(request.user), _("只有秘书处可以记录审定结果。"))
         app = application_for_user(request.user, pk)
-        data = _valid(s.DecisionInputSerializer, request.data)
+        data = validated(s.DecisionInputSerializer, request.data)
         result = services.committee_decision_record(
             application=app, outcome=data["outcome"], decided_on=data.get("decided_on"),
             votes_for=data.get("votes_for"), votes_against=data.get("votes_against"),
             votes_abstain=data.get("votes_abstain"), minute=data.get("minute", ""), recused=data.get("recused", []),
-            actor=request.user, ip=_ip(request))
+            actor=request.user, ip=client_ip(request))
         app = result.application
         return Response({"application": {"id": app.pk, "reference": app.reference, "state": app.state,
                                          "state_label": app.get_state_display()},
@@ -386,7 +372,7 @@ class ConflictListView(generics.GenericAPIView):
 
     @extend_schema(parameters=[OpenApiParameter(n, str, required=False)
                                for n in ("judge", "organization", "cycle", "status")],
-                   responses={200: s.ConflictSerializer(many=True), **_errors(403)})
+                   responses={200: s.ConflictSerializer(many=True), **error_responses(403)})
     def get(self, request):
         """Secretariat: the conflicts board (filters). Judge: own records."""
         user = request.user
@@ -400,11 +386,11 @@ class ConflictListView(generics.GenericAPIView):
             qs = selectors.conflicts_list(judge=user)
         return self.get_paginated_response(s.ConflictSerializer(self.paginate_queryset(qs), many=True).data)
 
-    @extend_schema(request=s.ConflictCreateSerializer, responses={201: s.ConflictSerializer, **_errors(400, 403, 404)})
+    @extend_schema(request=s.ConflictCreateSerializer, responses={201: s.ConflictSerializer, **error_responses(400, 403, 404)})
     def post(self, request):
         """Secretariat (with "judge"): record a pinned conflict. Judge: declare one's own."""
         user = request.user
-        data = _valid(s.ConflictCreateSerializer, request.data)
+        data = validated(s.ConflictCreateSerializer, request.data)
         if data.get("application"):
             if rules.is_secretariat(user):
                 organization = _application(data["application"]).organization
@@ -419,11 +405,11 @@ class ConflictListView(generics.GenericAPIView):
                 raise NotFound(_("申报单位不存在。"))
         if rules.is_secretariat(user) and data.get("judge") and data["judge"] != user.pk:
             conflict = services.conflict_add(judge=_user(data["judge"]), organization=organization, actor=user,
-                                             reason=data["reason"], pinned=data.get("pinned", True), ip=_ip(request))
+                                             reason=data["reason"], pinned=data.get("pinned", True), ip=client_ip(request))
         else:
             _require(rules.is_judge(user) or rules.is_committee(user), _("只有评审专家或审定委员可以声明回避。"))
             conflict = services.conflict_declare(judge=user, organization=organization, actor=user,
-                                                 reason=data["reason"], ip=_ip(request))
+                                                 reason=data["reason"], ip=client_ip(request))
         return Response(s.ConflictSerializer(conflict).data, status=status.HTTP_201_CREATED)
 
 
@@ -439,22 +425,22 @@ def _conflict(pk) -> Conflict:
 
 
 class ConflictDismissView(APIView):
-    @extend_schema(request=s.RequiredReasonSerializer, responses={200: s.ConflictSerializer, **_errors(400, 403, 404)})
+    @extend_schema(request=s.RequiredReasonSerializer, responses={200: s.ConflictSerializer, **error_responses(400, 403, 404)})
     def post(self, request, pk: int):
         """Secretariat: dismiss (a dismissed detection stays dismissed)."""
         _require(rules.may_manage_judging(request.user), _("只有秘书处可以排除利益冲突。"))
-        data = _valid(s.ReasonSerializer, request.data)
+        data = validated(s.ReasonSerializer, request.data)
         conflict = services.conflict_dismiss(conflict=_conflict(pk), actor=request.user, reason=data["reason"],
-                                             ip=_ip(request))
+                                             ip=client_ip(request))
         return Response(s.ConflictSerializer(conflict).data)
 
 
 class ConflictWithdrawView(APIView):
-    @extend_schema(request=None, responses={204: None, **_errors(403, 404)})
+    @extend_schema(request=None, responses={204: None, **error_responses(403, 404)})
     def post(self, request, pk: int):
         """The judge withdraws a conflict they declared (not a pinned one)."""
         conflict = Conflict.objects.filter(pk=pk, judge=request.user).first()
         if conflict is None:
             raise NotFound(_("回避记录不存在。"))
-        services.conflict_withdraw(conflict=conflict, actor=request.user, ip=_ip(request))
+        services.conflict_withdraw(conflict=conflict, actor=request.user, ip=client_ip(request))
         return Response(status=status.HTTP_204_NO_CONTENT)

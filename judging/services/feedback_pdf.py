@@ -1,7 +1,7 @@
 """Render feedback reports (评审反馈报告) to PDF with WeasyPrint.
 
 A4 portrait, Simplified Chinese, page numbers "第 x 页 共 y 页" from CSS page counters.
-The fonts are the certificates' (nominations.certificates.fonts): explicit GB 2312 subset
+The fonts are the certificates' (nominations.pdf.fonts): explicit GB 2312 subset
 files referenced by ``@font-face`` (never a family picked by fontconfig), with a tiny
 extra font cut for rare characters outside the subset and the system Noto Serif CJK SC
 only as the last resort. One :class:`FeedbackRenderer` per thread keeps its WeasyPrint
@@ -13,36 +13,20 @@ and no other application, so the PDF cannot show them.
 from __future__ import annotations
 
 import atexit
-import logging
 import threading
-from typing import TYPE_CHECKING
 
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from judging.bands import BANDS, FACTORS
+from judging.data.bands import BANDS, FACTORS
 from judging.enums import CriterionKind
 from judging.selectors.feedback import FeedbackData, band_label
-from nominations.certificates.fonts import (
-    PRIMARY_FAMILY,
-    FontSet,
-    build_extra_font,
-    ensure_fonts,
-    extra_family,
-    font_codepoints,
-    source_coverage,
-)
-from nominations.certificates.render import ALLOWED_PROTOCOLS, font_face_css, font_family_css
-
-if TYPE_CHECKING:
-    from weasyprint import CSS
-
-logger = logging.getLogger(__name__)
+from nominations.pdf.base import PdfRenderer, font_face_css, font_family_css
+from nominations.pdf.fonts import PRIMARY_FAMILY, FontSet
 
 REPORT_TEMPLATE = "feedback/pdf/report.html"
 STYLESHEET_TEMPLATE = "feedback/pdf/report.css"
 ISSUER = "上海市质量奖评审秘书处"
-_EXTRA_KEPT = 32
 
 
 def holder_name(application) -> str:
@@ -103,59 +87,17 @@ def stylesheet_text(fonts: FontSet) -> str:
             + font_family_css(PRIMARY_FAMILY))
 
 
-class FeedbackRenderer:
+class FeedbackRenderer(PdfRenderer):
     """Reusable report renderer (one per thread: WeasyPrint's font configuration is not
     thread-safe). Resolves the fonts and parses the stylesheet once."""
 
-    def __init__(self, fonts: FontSet | None = None) -> None:
-        from weasyprint import CSS
-        from weasyprint.text.fonts import FontConfiguration
-        from weasyprint.urls import URLFetcher
+    extra_kept = 32
 
-        self.fonts = fonts if fonts is not None else ensure_fonts()
-        self.font_config = FontConfiguration()
-        self.url_fetcher = URLFetcher(allowed_protocols=ALLOWED_PROTOCOLS)
-        self.stylesheet = CSS(string=stylesheet_text(self.fonts), font_config=self.font_config,
-                              url_fetcher=self.url_fetcher)
-        self._covered = frozenset.intersection(*(font_codepoints(p) for p in self.fonts.faces().values()))
-        self._extra: dict[str, CSS] = {}
-
-    def uncovered_characters(self, text: str) -> str:
-        covered = self._covered
-        return "".join(dict.fromkeys(c for c in text if ord(c) not in covered and not c.isspace()))
-
-    def _extra_stylesheet(self, missing: str) -> CSS | None:
-        """A stylesheet adding a tiny font with just the `missing` characters (cached)."""
-        from weasyprint import CSS
-
-        available = source_coverage(self.fonts)
-        chars = "".join(sorted(c for c in set(missing) if ord(c) in available))
-        if unavailable := "".join(c for c in missing if c not in chars):
-            logger.warning("No report font has the characters %r", unavailable)
-        if not chars:
-            return None
-        if (sheet := self._extra.get(chars)) is None:
-            family = extra_family(chars)
-            faces = {style: build_extra_font(self.fonts, chars, style)
-                     for style in self.fonts.faces() if style in self.fonts.sources}
-            sheet = CSS(string=font_face_css(family, faces) + font_family_css(PRIMARY_FAMILY, family),
-                        font_config=self.font_config, url_fetcher=self.url_fetcher)
-            if len(self._extra) >= _EXTRA_KEPT:
-                self._extra.pop(next(iter(self._extra)))
-            self._extra[chars] = sheet
-        return sheet
+    def stylesheet_text(self, fonts: FontSet) -> str:
+        return stylesheet_text(fonts)
 
     def render(self, data: FeedbackData) -> bytes:
-        from weasyprint import HTML
-
-        html = render_html(data)
-        stylesheets = [self.stylesheet]
-        if missing := self.uncovered_characters(html):
-            if extra := self._extra_stylesheet(missing):
-                stylesheets.append(extra)
-        document = HTML(string=html, url_fetcher=self.url_fetcher).render(
-            font_config=self.font_config, stylesheets=stylesheets)
-        return document.write_pdf()
+        return self.write_html(render_html(data))
 
 
 _local = threading.local()
@@ -170,7 +112,3 @@ def default_renderer() -> FeedbackRenderer:
     if renderer is None:
         renderer = _local.renderer = FeedbackRenderer()
     return renderer
-
-
-def render_feedback(data: FeedbackData) -> bytes:
-    return default_renderer().render(data)

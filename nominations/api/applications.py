@@ -3,34 +3,38 @@ transitions and history.
 
 Views are thin: parse with a serializer, fetch-and-authorise with one selector
 (404 alike for "missing" and "not yours"), call one service, shape the answer.
-Domain errors (WorkflowError) become HTTP errors in nominations.api_errors.
+Domain errors (WorkflowError) become HTTP errors in nominations.api.errors.
 """
 from __future__ import annotations
 
-from django.conf import settings
 from django.db.models import Prefetch
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import generics, serializers, status
-from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.exceptions import NotAuthenticated, ValidationError
-from rest_framework.pagination import PageNumberPagination
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.parsers import MultiPartParser
-from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from nominations import rules, selectors, workflow
-from nominations import serializers as s
+from nominations.api import serializers as s
 from nominations.enums import CycleState, Transition
 from nominations.errors import NotFound
-from nominations.filters import ApplicationFilter, CycleFilter
+from nominations.api.filters import ApplicationFilter, CycleFilter
 from nominations.models import Application, Category, Cycle, Programme, RecommendingUnit
 from nominations.services import intake
+from nominations.api.common import (
+    ApplicationPagination,
+    IsSecretariat,
+    PublicCatalogView,
+    error_responses,
+    client_ip,
+    reject_unwritable,
+    validated,
+)
 from nominations.services.transitions import (
     application_available_transitions,
     application_transition,
@@ -40,84 +44,6 @@ from nominations.services.transitions import (
 
 # The history shows the workflow: creation and every transition, oldest first.
 HISTORY_ACTIONS = ("create", *Transition.values)
-
-
-def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
-
-
-def _errors(*codes: int) -> dict:
-    descriptions = {400: "输入有误或条件未满足", 401: "未登录", 403: "无权执行", 404: "不存在或无权查看",
-                    409: "当前状态不允许（invalid_state）或并发修改（conflict）"}
-    return {code: OpenApiResponse(s.ErrorSerializer, description=descriptions[code]) for code in codes}
-
-
-def _valid(serializer_class, data, **kwargs) -> dict:
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
-def _reject_unwritable(data, serializer: serializers.Serializer) -> None:
-    """PATCH must not silently drop fields it cannot change (state, uscc, ...)."""
-    writable = {name for name, field in serializer.fields.items() if not field.read_only}
-    messages = {"state": _("状态只能通过流转操作（transitions）改变。"),
-                "uscc": _("统一社会信用代码登记后不能修改；如有错误，请联系秘书处。")}
-    unknown = sorted(set(data.keys()) - writable)
-    if unknown:
-        raise ValidationError({key: [messages.get(key, _("该字段不能修改。"))] for key in unknown})
-
-
-class IsSecretariat(BasePermission):
-    message = _("只有秘书处可以执行此操作。")
-
-    def has_permission(self, request, view) -> bool:
-        return rules.is_secretariat(request.user)
-
-
-class ApplicationPagination(PageNumberPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
-
-
-class PublicCatalogView:
-    """Mixin for the public catalog: anyone may read, anonymous callers are throttled."""
-
-    permission_classes = [AllowAny]
-    throttle_classes = [AnonRateThrottle]
-    pagination_class = None
-
-
-# -- auth -----------------------------------------------------------------------------
-class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField()
-
-
-class TokenObtainView(ObtainAuthToken):
-    """`POST /auth/token/` {"username", "password"} → {"token"}; bad credentials → 400;
-    too many failures for this username from this IP (django-axes) → 403 `locked_out`."""
-
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
-    throttle_classes = [AnonRateThrottle]
-
-    @extend_schema(operation_id="auth_token_create", request=AuthTokenSerializer,
-                   responses={200: TokenSerializer, 400: OpenApiResponse(description="用户名或密码错误"),
-                              403: OpenApiResponse(description="登录失败次数过多，账号暂时锁定（code: locked_out）")},
-                   tags=["auth"])
-    def post(self, request, *args, **kwargs):
-        try:
-            return super().post(request, *args, **kwargs)
-        except ValidationError:
-            # The serializer passes this request to authenticate(); the Axes backend refuses a
-            # locked-out pair (even with the right password) and flags the request.
-            if getattr(request, "axes_locked_out", False):
-                minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-                detail = _("登录失败次数过多，账号已暂时锁定。请 %(minutes)s 分钟后再试，或联系评选秘书处。")
-                return Response({"detail": detail % {"minutes": minutes}, "code": "locked_out"},
-                                status=status.HTTP_403_FORBIDDEN)
-            raise
 
 
 # -- catalog --------------------------------------------------------------------------
@@ -172,18 +98,18 @@ class CycleTransitionsView(APIView):
 
     permission_classes = [IsAuthenticated, IsSecretariat]
 
-    @extend_schema(responses={200: s.AvailableTransitionSerializer(many=True), **_errors(401, 403, 404)})
+    @extend_schema(responses={200: s.AvailableTransitionSerializer(many=True), **error_responses(401, 403, 404)})
     def get(self, request, pk: int):
         cycle = _cycle_or_404(pk)
         return Response(s.AvailableTransitionSerializer(cycle_available_transitions(cycle), many=True).data)
 
     @extend_schema(request=s.CycleTransitionInputSerializer,
-                   responses={200: s.CycleSerializer, **_errors(400, 401, 403, 404, 409)})
+                   responses={200: s.CycleSerializer, **error_responses(400, 401, 403, 404, 409)})
     def post(self, request, pk: int):
         cycle = _cycle_or_404(pk)
-        params = dict(_valid(s.CycleTransitionInputSerializer, request.data))
+        params = dict(validated(s.CycleTransitionInputSerializer, request.data))
         name, note = params.pop("name"), params.pop("note")
-        cycle = cycle_transition(cycle=cycle, name=name, actor=request.user, note=note, ip=_ip(request),
+        cycle = cycle_transition(cycle=cycle, name=name, actor=request.user, note=note, ip=client_ip(request),
                                  **params)
         return Response(s.CycleSerializer(cycles_with_catalog().get(pk=cycle.pk)).data)
 
@@ -197,34 +123,34 @@ class OrganizationListView(generics.GenericAPIView):
     def get_queryset(self):
         return selectors.organizations_for_user(self.request.user).order_by("name", "id")
 
-    @extend_schema(responses={200: s.OrganizationSerializer(many=True), **_errors(401)})
+    @extend_schema(responses={200: s.OrganizationSerializer(many=True), **error_responses(401)})
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(s.OrganizationSerializer(page, many=True).data)
 
     @extend_schema(request=s.OrganizationCreateSerializer,
-                   responses={201: s.OrganizationSerializer, **_errors(400, 401)})
+                   responses={201: s.OrganizationSerializer, **error_responses(400, 401)})
     def post(self, request):
-        data = dict(_valid(s.OrganizationCreateSerializer, request.data))
+        data = dict(validated(s.OrganizationCreateSerializer, request.data))
         org = intake.organization_create(
             actor=request.user, name=data.pop("name"), uscc=data.pop("uscc"),
-            override_reason=data.pop("uscc_override_reason", ""), ip=_ip(request), **data)
+            override_reason=data.pop("uscc_override_reason", ""), ip=client_ip(request), **data)
         return Response(s.OrganizationSerializer(org).data, status=status.HTTP_201_CREATED)
 
 
 class OrganizationDetailView(APIView):
-    @extend_schema(responses={200: s.OrganizationSerializer, **_errors(401, 404)})
+    @extend_schema(responses={200: s.OrganizationSerializer, **error_responses(401, 404)})
     def get(self, request, pk: int):
         return Response(s.OrganizationSerializer(selectors.organization_for_user(request.user, pk)).data)
 
     @extend_schema(request=s.OrganizationUpdateSerializer,
-                   responses={200: s.OrganizationSerializer, **_errors(400, 401, 403, 404)})
+                   responses={200: s.OrganizationSerializer, **error_responses(400, 401, 403, 404)})
     def patch(self, request, pk: int):
         org = selectors.organization_for_user(request.user, pk)
         serializer = s.OrganizationUpdateSerializer(data=request.data, partial=True)
-        _reject_unwritable(request.data, serializer)
+        reject_unwritable(request.data, serializer)
         serializer.is_valid(raise_exception=True)
-        org = intake.organization_update(organization=org, actor=request.user, ip=_ip(request),
+        org = intake.organization_update(organization=org, actor=request.user, ip=client_ip(request),
                                          **serializer.validated_data)
         return Response(s.OrganizationSerializer(org).data)
 
@@ -241,40 +167,40 @@ class ApplicationListView(generics.GenericAPIView):
     def get_queryset(self):
         return selectors.applications_visible_to(self.request.user).order_by("-created_at", "-id")
 
-    @extend_schema(responses={200: s.ApplicationSummarySerializer(many=True), **_errors(400, 401)})
+    @extend_schema(responses={200: s.ApplicationSummarySerializer(many=True), **error_responses(400, 401)})
     def get(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(s.ApplicationSummarySerializer(page, many=True).data)
 
     @extend_schema(request=s.ApplicationCreateSerializer,
-                   responses={201: s.ApplicationSerializer, **_errors(400, 401, 403, 409)})
+                   responses={201: s.ApplicationSerializer, **error_responses(400, 401, 403, 409)})
     def post(self, request):
-        data = _valid(s.ApplicationCreateSerializer, request.data, context={"request": request})
+        data = validated(s.ApplicationCreateSerializer, request.data, context={"request": request})
         nominee = data.get("nominee")
         app = intake.application_create(
             actor=request.user, category=data["category"], organization=data["organization"],
             title=data["title"], recommending_unit=data.get("recommending_unit"),
             nominee=dict(nominee) if nominee is not None else None, answers=data.get("answers"),
-            commitment=data.get("commitment", False), ip=_ip(request))
+            commitment=data.get("commitment", False), ip=client_ip(request))
         return Response(s.ApplicationSerializer(app).data, status=status.HTTP_201_CREATED)
 
 
 class ApplicationDetailView(APIView):
-    @extend_schema(responses={200: s.ApplicationSerializer, **_errors(401, 404)})
+    @extend_schema(responses={200: s.ApplicationSerializer, **error_responses(401, 404)})
     def get(self, request, pk: int):
         return Response(s.ApplicationSerializer(selectors.application_for_user(request.user, pk)).data)
 
     @extend_schema(request=s.ApplicationUpdateSerializer,
-                   responses={200: s.ApplicationSerializer, **_errors(400, 401, 403, 404, 409)})
+                   responses={200: s.ApplicationSerializer, **error_responses(400, 401, 403, 404, 409)})
     def patch(self, request, pk: int):
         app = selectors.application_for_user(request.user, pk)
         serializer = s.ApplicationUpdateSerializer(data=request.data, partial=True)
-        _reject_unwritable(request.data, serializer)
+        reject_unwritable(request.data, serializer)
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
         if "nominee" in fields:
             fields["nominee"] = dict(fields["nominee"])
-        app = intake.application_update(application=app, actor=request.user, ip=_ip(request), **fields)
+        app = intake.application_update(application=app, actor=request.user, ip=client_ip(request), **fields)
         return Response(s.ApplicationSerializer(selectors.application_for_user(request.user, app.pk)).data)
 
 
@@ -282,12 +208,12 @@ class ApplicationDocumentsView(APIView):
     parser_classes = [MultiPartParser]
 
     @extend_schema(request=s.DocumentUploadSerializer,
-                   responses={201: s.DocumentSerializer, **_errors(400, 401, 403, 404, 409)})
+                   responses={201: s.DocumentSerializer, **error_responses(400, 401, 403, 404, 409)})
     def post(self, request, pk: int):
         app = selectors.application_for_user(request.user, pk)
-        data = _valid(s.DocumentUploadSerializer, request.data)
+        data = validated(s.DocumentUploadSerializer, request.data)
         doc = intake.document_upload(application=app, actor=request.user, kind=data["kind"],
-                                     uploaded=data["file"], ip=_ip(request))
+                                     uploaded=data["file"], ip=client_ip(request))
         return Response(s.DocumentSerializer(doc).data, status=status.HTTP_201_CREATED)
 
 
@@ -300,10 +226,10 @@ def _document_or_404(application: Application, doc_id: int):
 
 
 class ApplicationDocumentDetailView(APIView):
-    @extend_schema(responses={204: None, **_errors(401, 403, 404, 409)})
+    @extend_schema(responses={204: None, **error_responses(401, 403, 404, 409)})
     def delete(self, request, pk: int, doc_id: int):
         app = selectors.application_for_user(request.user, pk)
-        intake.document_delete(document=_document_or_404(app, doc_id), actor=request.user, ip=_ip(request))
+        intake.document_delete(document=_document_or_404(app, doc_id), actor=request.user, ip=client_ip(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -311,16 +237,16 @@ class ApplicationDocumentDownloadView(APIView):
     """The stored file, as an attachment, to whoever may see the application
     (including judges given access by judging)."""
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **_errors(401, 404)})
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **error_responses(401, 404)})
     def get(self, request, pk: int, doc_id: int):
         doc = _document_or_404(selectors.application_for_user(request.user, pk), doc_id)
-        intake.document_download_record(document=doc, actor=request.user, ip=_ip(request))
+        intake.document_download_record(document=doc, actor=request.user, ip=client_ip(request))
         return FileResponse(doc.file.open("rb"), as_attachment=True, filename=doc.name,
                             content_type=doc.content_type or "application/octet-stream")
 
 
 class ApplicationTransitionsView(APIView):
-    @extend_schema(responses={200: s.AvailableTransitionSerializer(many=True), **_errors(401, 404)})
+    @extend_schema(responses={200: s.AvailableTransitionSerializer(many=True), **error_responses(401, 404)})
     def get(self, request, pk: int):
         """The transitions the caller may run now."""
         app = selectors.application_for_user(request.user, pk)
@@ -328,14 +254,14 @@ class ApplicationTransitionsView(APIView):
         return Response(s.AvailableTransitionSerializer(transitions, many=True).data)
 
     @extend_schema(request=s.ApplicationTransitionInputSerializer,
-                   responses={200: s.ApplicationSerializer, **_errors(400, 401, 403, 404, 409)})
+                   responses={200: s.ApplicationSerializer, **error_responses(400, 401, 403, 404, 409)})
     def post(self, request, pk: int):
         """Run a transition; extra parameters are passed on to the transition's guards and hooks."""
         app = selectors.application_for_user(request.user, pk)
-        params = dict(_valid(s.ApplicationTransitionInputSerializer, request.data))
+        params = dict(validated(s.ApplicationTransitionInputSerializer, request.data))
         name, note = params.pop("name"), params.pop("note")
         app = application_transition(application=app, name=name, actor=request.user, note=note,
-                                     ip=_ip(request), **params)
+                                     ip=client_ip(request), **params)
         body = s.ApplicationSerializer(app).data
         warnings = workflow.warnings_after(name, application=app)
         if warnings:
@@ -344,7 +270,7 @@ class ApplicationTransitionsView(APIView):
 
 
 class ApplicationHistoryView(APIView):
-    @extend_schema(responses={200: s.HistoryEntrySerializer(many=True), **_errors(401, 404)})
+    @extend_schema(responses={200: s.HistoryEntrySerializer(many=True), **error_responses(401, 404)})
     def get(self, request, pk: int):
         app = selectors.application_for_user(request.user, pk)
         entries = selectors.application_history(app).filter(action__in=HISTORY_ACTIONS)

@@ -1,7 +1,9 @@
-"""Routes of the intake API under /api/v1/ (API.md)."""
+"""Routes of the nominations API under /api/v1/ (API.md): catalog, organizations,
+applications, public notices, objections, winners and certificates."""
 from django.urls import path
 
-from nominations import api
+from nominations.api import applications as api
+from nominations.api import publication
 
 urlpatterns = [
     # catalog (public)
@@ -24,4 +26,17 @@ urlpatterns = [
     path("applications/<int:pk>/transitions/", api.ApplicationTransitionsView.as_view(),
          name="api-application-transitions"),
     path("applications/<int:pk>/history/", api.ApplicationHistoryView.as_view(), name="api-application-history"),
+    path("applications/<int:pk>/certificate.pdf", publication.ApplicationCertificatePdfView.as_view(),
+         name="api-application-certificate"),
+    # public notice, objections, winners, certificate verification
+    path("public/notices/", publication.PublicNoticeListView.as_view(), name="api-public-notice-list"),
+    path("public/notices/<int:pk>/objections/", publication.PublicObjectionCreateView.as_view(),
+         name="api-public-objection-create"),
+    path("public/winners/", publication.PublicWinnersView.as_view(), name="api-public-winners"),
+    path("public/certificates/<str:code>/", publication.PublicCertificateView.as_view(),
+         name="api-public-certificate"),
+    path("objections/", publication.ObjectionListView.as_view(), name="api-objection-list"),
+    path("objections/<int:pk>/investigate/", publication.ObjectionInvestigateView.as_view(),
+         name="api-objection-investigate"),
+    path("objections/<int:pk>/resolve/", publication.ObjectionResolveView.as_view(), name="api-objection-resolve"),
 ]

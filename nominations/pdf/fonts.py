@@ -54,7 +54,7 @@ from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTCollection, TTFont, TTLibError, newTable
 from fontTools.ttLib.reorderGlyphs import reorderGlyphs
 
-from nominations.certificates import _harfbuzz
+from nominations.pdf import _harfbuzz
 
 logger = logging.getLogger(__name__)
 
@@ -634,13 +634,6 @@ def _cmap_codepoints(path: str, mtime_ns: int) -> frozenset[int]:
 def font_codepoints(path: Path) -> frozenset[int]:
     """Return the code points covered by the font at ``path`` (cached)."""
     return _cmap_codepoints(str(path), path.stat().st_mtime_ns)
-
-
-def missing_characters(text: str, path: Path) -> str:
-    """Return the distinct characters of ``text`` that the font at ``path`` lacks."""
-    covered = font_codepoints(path)
-    seen = dict.fromkeys(c for c in text if ord(c) not in covered and not c.isspace())
-    return "".join(seen)
 
 
 # --------------------------------------------------------------------------

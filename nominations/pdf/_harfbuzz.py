@@ -4,7 +4,7 @@ WeasyPrint already requires HarfBuzz (and uses ``hb-subset`` itself to embed
 fonts), so these shared libraries are present wherever certificates can be
 rendered at all. Cutting the GB 2312 subset of Noto Serif CJK with HarfBuzz
 takes well under a second, against roughly 50 seconds per face with
-``fontTools.subset``; :mod:`nominations.certificates.fonts` therefore prefers
+``fontTools.subset``; :mod:`nominations.pdf.fonts` therefore prefers
 this backend and only falls back to fontTools when the library is missing.
 """
 from __future__ import annotations

@@ -1,7 +1,9 @@
 """Routes of the judging API under /api/v1/ (API.md, Judging)."""
 from django.urls import path
 
-from judging import api, api_catalog
+from judging.api import assignments as api
+from judging.api import catalog as api_catalog
+from judging.api import feedback as api_feedback
 
 urlpatterns = [
     path("rubrics/<str:code>/", api_catalog.RubricDetailView.as_view(), name="api-rubric-detail"),  # catalog
@@ -28,12 +30,7 @@ urlpatterns = [
     path("applications/<int:pk>/consensus/", api.ConsensusView.as_view(), name="api-application-consensus"),
     path("applications/<int:pk>/site-report/", api.SiteReportView.as_view(), name="api-application-site-report"),
     path("applications/<int:pk>/decision/", api.DecisionView.as_view(), name="api-application-decision"),
-]
-
-# -- feedback reports (评审反馈报告) — judging/api_feedback.py ---------------------------------
-from judging import api_feedback  # noqa: E402
-
-urlpatterns += [
+    # feedback reports (评审反馈报告)
     path("applications/<int:pk>/feedback.pdf", api_feedback.ApplicationFeedbackPdfView.as_view(),
          name="api-application-feedback-pdf"),
     path("cycles/<int:pk>/feedback/", api_feedback.CycleFeedbackListView.as_view(), name="api-cycle-feedback-list"),
@@ -44,4 +41,3 @@ urlpatterns += [
     path("feedback/<int:pk>/", api_feedback.FeedbackDetailView.as_view(), name="api-feedback-detail"),
     path("feedback/<int:pk>/release/", api_feedback.FeedbackReleaseView.as_view(), name="api-feedback-release"),
 ]
-# -- end of feedback reports ---------------------------------------------------------------

@@ -54,15 +54,14 @@ from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from nominations.certificates.fonts import (
-    PRIMARY_FAMILY,
-    FontSet,
-    build_extra_font,
-    ensure_fonts,
-    extra_family,
-    font_codepoints,
-    source_coverage,
+from nominations.pdf.base import (  # noqa: F401  (merge_pdfs is part of this module's API)
+    ALLOWED_PROTOCOLS,
+    PdfRenderer,
+    font_face_css,
+    font_family_css,
+    merge_pdfs,
 )
+from nominations.pdf.fonts import PRIMARY_FAMILY, FontSet
 
 if TYPE_CHECKING:
     from weasyprint import CSS
@@ -73,15 +72,11 @@ logger = logging.getLogger(__name__)
 CERTIFICATE_TEMPLATE = "certificates/certificate.html"
 STYLESHEET_TEMPLATE = "certificates/certificate.css"
 ORNAMENT_TEMPLATE = "certificates/ornament.svg"
-ALLOWED_PROTOCOLS = frozenset({"file", "data"})
 # Pages laid out per WeasyPrint document: bounds memory for large batches.
 LAYOUT_CHUNK = 100
 QR_DARK = "#2b2118"
-_FONT_WEIGHTS = {"regular": "normal", "bold": "bold"}
 # Last resort after the explicit fonts (fontconfig resolves it only for glyphs
 # that neither the subset nor the extra font has).
-LAST_RESORT_FAMILIES = '"Noto Serif CJK SC", serif'
-_EXTRA_STYLESHEETS_KEPT = 64
 _HANZI_DIGITS = "〇一二三四五六七八九"
 
 
@@ -217,23 +212,6 @@ def render_html(
     return render_to_string(CERTIFICATE_TEMPLATE, context)
 
 
-def font_face_css(family: str, faces: dict[str, Path]) -> str:
-    """Return ``@font-face`` rules for ``faces`` (style -> path), as ``file://`` URLs."""
-    rules = []
-    for style, path in faces.items():
-        rules.append(
-            f'@font-face {{ font-family: "{family}"; src: url("{path.resolve().as_uri()}");'
-            f" font-weight: {_FONT_WEIGHTS[style]}; font-style: normal; }}"
-        )
-    return "\n".join(rules) + "\n"
-
-
-def font_family_css(*families: str) -> str:
-    """Return the rule giving the certificate its font-family list."""
-    names = ", ".join(f'"{family}"' for family in families)
-    return f"html body {{ font-family: {names}, {LAST_RESORT_FAMILIES}; }}\n"
-
-
 def ornament_data_url() -> str:
     """Return the page decoration SVG (a template) as a base64 ``data:`` URL."""
     svg = render_to_string(ORNAMENT_TEMPLATE)
@@ -245,23 +223,6 @@ def stylesheet_text(fonts: FontSet) -> str:
     layout = render_to_string(STYLESHEET_TEMPLATE, {"ornament_url": ornament_data_url()})
     return (font_face_css(PRIMARY_FAMILY, fonts.faces()) + layout
             + font_family_css(PRIMARY_FAMILY))
-
-
-def merge_pdfs(pdfs: Iterable[bytes]) -> bytes:
-    """Concatenate PDFs with pypdf (used for PDFs rendered in other processes).
-
-    ``add_page`` is ~4x faster than ``PdfWriter.append`` here: certificates
-    have no outlines or forms to carry over.
-    """
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter()
-    for pdf in pdfs:
-        for page in PdfReader(io.BytesIO(pdf)).pages:
-            writer.add_page(page)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
 
 
 def _chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
@@ -285,7 +246,7 @@ def _split(items: Sequence[Any], count: int) -> list[Sequence[Any]]:
 # Renderer
 # --------------------------------------------------------------------------
 
-class CertificateRenderer:
+class CertificateRenderer(PdfRenderer):
     """Reusable certificate renderer: build one per process and keep it.
 
     Not thread-safe (WeasyPrint's font configuration is not): use one
@@ -300,71 +261,19 @@ class CertificateRenderer:
         if qr_format not in QR_FORMATS:
             raise ValueError(f"qr_format must be one of {sorted(QR_FORMATS)}")
         self.qr_format = qr_format
-        from weasyprint import CSS
-        from weasyprint.text.fonts import FontConfiguration
-        from weasyprint.urls import URLFetcher
+        super().__init__(fonts)
 
-        self.fonts = fonts if fonts is not None else ensure_fonts()
-        self.font_config = FontConfiguration()
-        self.url_fetcher = URLFetcher(allowed_protocols=ALLOWED_PROTOCOLS)
-        self.stylesheet = CSS(string=stylesheet_text(self.fonts), font_config=self.font_config,
-                              url_fetcher=self.url_fetcher)
-        # Extra-glyph stylesheets by character set (see fonts.build_extra_font).
-        self._extra_stylesheets: dict[str, CSS] = {}
-        # Shared image cache: the ornament SVG is parsed once, not per render.
-        self._image_cache: dict[str, Any] = {}
-        self._covered = frozenset.intersection(
-            *(font_codepoints(path) for path in self.fonts.faces().values()))
-
-    # ---- fonts -----------------------------------------------------------
-
-    def uncovered_characters(self, datas: Iterable[CertificateData]) -> str:
-        """Return the distinct printed characters that the subset fonts lack."""
-        covered = self._covered
-        text = "".join(data.printed_text() for data in datas)
-        return "".join(dict.fromkeys(c for c in text if ord(c) not in covered and not c.isspace()))
-
-    def _extra_stylesheet(self, missing: str) -> CSS | None:
-        """Return the stylesheet adding a tiny font for ``missing`` characters."""
-        from weasyprint import CSS
-
-        available = source_coverage(self.fonts)
-        chars = "".join(sorted(c for c in set(missing) if ord(c) in available))
-        if unavailable := "".join(c for c in missing if c not in chars):
-            logger.warning("No certificate font has the characters %r", unavailable)
-        if not chars:
-            return None
-        if (stylesheet := self._extra_stylesheets.get(chars)) is None:
-            family = extra_family(chars)
-            faces = {style: build_extra_font(self.fonts, chars, style)
-                     for style in self.fonts.faces() if style in self.fonts.sources}
-            css = font_face_css(family, faces) + font_family_css(PRIMARY_FAMILY, family)
-            stylesheet = CSS(string=css, font_config=self.font_config,
-                             url_fetcher=self.url_fetcher)
-            if len(self._extra_stylesheets) >= _EXTRA_STYLESHEETS_KEPT:
-                self._extra_stylesheets.pop(next(iter(self._extra_stylesheets)))
-            self._extra_stylesheets[chars] = stylesheet
-        return stylesheet
-
-    def stylesheets_for(self, datas: Sequence[CertificateData]) -> list[CSS]:
-        """Return the stylesheets for ``datas``: the base one, plus extra glyphs if needed."""
-        if missing := self.uncovered_characters(datas):
-            if extra := self._extra_stylesheet(missing):
-                return [self.stylesheet, extra]
-        return [self.stylesheet]
+    def stylesheet_text(self, fonts: FontSet) -> str:
+        return stylesheet_text(fonts)
 
     # ---- layout and writing ---------------------------------------------
 
     def layout(self, datas: Sequence[CertificateData]) -> Document:
         """Lay out certificates as one WeasyPrint document, one page each."""
-        from weasyprint import HTML
-
         if not datas:
             raise ValueError("No certificate to lay out")
-        html = HTML(string=render_html(datas, qr_format=self.qr_format),
-                    url_fetcher=self.url_fetcher)
-        document = html.render(font_config=self.font_config, cache=self._image_cache,
-                               stylesheets=self.stylesheets_for(datas))
+        document = self.layout_html(render_html(datas, qr_format=self.qr_format),
+                                    text="".join(data.printed_text() for data in datas))
         if len(document.pages) != len(datas):
             raise RuntimeError(
                 f"{len(datas)} certificates laid out on {len(document.pages)} pages: "
@@ -461,11 +370,6 @@ def default_renderer() -> CertificateRenderer:
     return _DEFAULT_RENDERER
 
 
-def render_certificate(data: CertificateData) -> bytes:
-    """Render one certificate with the process-wide renderer."""
-    return default_renderer().render(data)
-
-
 # --------------------------------------------------------------------------
 # Process pool
 # --------------------------------------------------------------------------
@@ -559,6 +463,5 @@ __all__ = [
     "merge_pdfs",
     "qr_img",
     "qr_svg",
-    "render_certificate",
     "render_html",
 ]

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from judging.feedback_pdf import report_filename
+from judging.services.feedback_pdf import report_filename
 from judging.models.feedback import FeedbackReport, FeedbackStatus
 from judging.selectors.feedback import (
     RESULTS_PUBLIC,
@@ -108,7 +108,7 @@ def cycle_generate(request, pk: int):
     else:
         messages.success(request, _("已开始生成 %(n)d 份评审反馈报告草稿（已发布的报告保持不变）。生成需要一些时间，"
                                     "请稍后刷新本页查看。") % {"n": n})
-    return redirect("feedback:cycle", pk=cycle.pk)
+    return redirect("judging:feedback_cycle", pk=cycle.pk)
 
 
 @secretariat_required
@@ -121,7 +121,7 @@ def cycle_release(request, pk: int):
         report_error(request, exc)
     else:
         messages.success(request, _("已发布 %(n)d 份评审反馈报告。") % {"n": n})
-    return redirect("feedback:cycle", pk=cycle.pk)
+    return redirect("judging:feedback_cycle", pk=cycle.pk)
 
 
 @secretariat_required
@@ -135,9 +135,9 @@ def application_generate(request, pk: int):
             raise Http404(exc.message) from None
         report_error(request, exc)
         cycle_id = (Cycle.objects.filter(applications__pk=pk).values_list("pk", flat=True).first())
-        return redirect("feedback:cycle", pk=cycle_id) if cycle_id else redirect("feedback:index")
+        return redirect("judging:feedback_cycle", pk=cycle_id) if cycle_id else redirect("judging:feedback_index")
     messages.success(request, _("评审反馈报告草稿已生成。"))
-    return redirect("feedback:report", pk=report.pk)
+    return redirect("judging:feedback_report", pk=report.pk)
 
 
 @secretariat_required
@@ -154,7 +154,7 @@ def report_detail(request, pk: int):
             report_error(request, exc, form)
         else:
             messages.success(request, _("综述已保存，报告草稿已重新生成。"))
-            return redirect("feedback:report", pk=report.pk)
+            return redirect("judging:feedback_report", pk=report.pk)
     return render(request, "feedback/detail.html", {
         "report": report, "app": report.application, "cycle": report.application.cycle, "form": form,
         "results_public": report.application.cycle.status in RESULTS_PUBLIC,
@@ -171,7 +171,7 @@ def report_release(request, pk: int):
         report_error(request, exc)
     else:
         messages.success(request, _("评审反馈报告已发布。"))
-    return redirect("feedback:report", pk=report.pk)
+    return redirect("judging:feedback_report", pk=report.pk)
 
 
 @xframe_options_sameorigin  # embedded in the report page

@@ -1,0 +1,293 @@
+"""The secretariat's assignment board (auto-assign, manual assignment, reopen, leader, due
+dates), the review transitions of the judging stages and the progress page.
+Every write calls one judging service or the application transition service."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from judging import selectors, services
+from judging.enums import (
+    ASSIGNABLE_STATES,
+    LIVE_ASSIGNMENT,
+    OUTSTANDING,
+    REVIEW_STATE,
+    AssignmentState,
+    Stage,
+)
+from judging.errors import NotFound, WorkflowError
+from judging.forms import (
+    AutoAssignForm,
+    DueForm,
+    ManualAssignForm,
+    NoteForm,
+    ReasonForm,
+    judges_queryset,
+)
+from judging.views.common import (
+    application_or_404,
+    get_cycle,
+    is_overdue,
+    not_found,
+    secretariat_required,
+    stage_param,
+    stages_of,
+)
+from nominations.enums import ApplicationState as S
+from nominations.enums import Transition as T
+from nominations.models import Application
+from nominations.services.transitions import application_transition
+from nominations.views.common import client_ip, error_html, local, report_error, safe_next
+
+from judging.views.common import REVIEW_TRANSITIONS
+
+
+# -- assignment board -----------------------------------------------------------------------------
+def _board_applications(cycle, stage):
+    return list(Application.objects.filter(cycle=cycle)
+                .filter(Q(state__in=list(ASSIGNABLE_STATES[stage]) + [REVIEW_STATE[stage]])
+                        | Q(assignments__stage=stage))
+                .select_related("organization", "category", "nominee").distinct()
+                .order_by("category__order", "reference", "pk"))
+
+
+@require_GET
+@secretariat_required
+def assignment_board(request, pk: int):
+    """Applications × assigned judges (with states) for one cycle and stage; manual and
+    automatic assignment; start review; reopen a submitted sheet."""
+    cycle = get_cycle(pk)
+    stage = stage_param(request, cycle)
+    return render(request, "judging/secretariat/board.html", _board_context(request, cycle, stage))
+
+
+def _board_context(request, cycle, stage, *, manual_form=None, auto_form=None) -> dict:
+    now = timezone.now()
+    apps = _board_applications(cycle, stage)
+    assignments = selectors.with_conflicts(selectors.assignments_list(cycle=cycle, stage=stage), now=now)
+    by_app = defaultdict(list)
+    for a in assignments:
+        a.overdue = is_overdue(a, now)
+        by_app[a.application_id].append(a)
+    needed = cycle.judges_site if stage == Stage.SITE else cycle.judges_document
+    pool = list(judges_queryset())
+    conflicts = selectors.conflict_map([j.pk for j in pool], [a.organization for a in apps], now=now)
+    rows = []
+    for app in apps:
+        panel = by_app.get(app.pk, [])
+        live = [a for a in panel if a.state in LIVE_ASSIGNMENT]
+        taken = {a.judge_id for a in panel}
+        options = [{"judge": j, "conflict": (j.pk, app.organization_id) in conflicts}
+                   for j in pool if j.pk not in taken]
+        rows.append({"app": app, "panel": panel, "live": len(live), "missing": max(0, needed - len(live)),
+                     "submitted": sum(1 for a in panel if a.state == AssignmentState.SUBMITTED),
+                     "assignable": app.state in ASSIGNABLE_STATES[stage], "options": options,
+                     "can_start": stage == Stage.DOCUMENT and app.state == S.ACCEPTED})
+    loads = selectors.judges_list(cycle=cycle)
+    return {
+        "cycle": cycle, "stage": stage, "stage_label": Stage(stage).label, "stages": stages_of(cycle),
+        "rows": rows, "needed": needed,
+        "manual_form": manual_form or ManualAssignForm(applications=[r["app"] for r in rows if r["assignable"]],
+                                                       prefix="manual"),
+        "auto_form": auto_form or AutoAssignForm(initial={"judges_per_application": needed}, prefix="auto"),
+        "loads": [j for j in loads if j.load], "pool_size": len(pool),
+        "runs": list(cycle.auto_assign_runs.filter(stage=stage).select_related("actor")[:3]),
+        "reopen_form": ReasonForm(prefix="reopen"), "note_form": NoteForm(prefix="t"),
+        "assignable_count": sum(1 for r in rows if r["assignable"]),
+    }
+
+
+def _board_url(cycle, stage, anchor: str = "") -> str:
+    return reverse("judging:assignment_board", args=[cycle.pk]) + f"?stage={stage}" + (f"#{anchor}" if anchor else "")
+
+
+@require_POST
+@secretariat_required
+def assignment_create(request, pk: int):
+    cycle = get_cycle(pk)
+    stage = stage_param(request, cycle)
+    apps = _board_applications(cycle, stage)
+    form = ManualAssignForm(request.POST, applications=[a for a in apps if a.state in ASSIGNABLE_STATES[stage]],
+                            prefix="manual")
+    if form.is_valid():
+        d = form.cleaned_data
+        app = next(a for a in apps if a.pk == d["application"])
+        try:
+            services.assignment_create(application=app, judge=d["judge"], stage=stage, actor=request.user,
+                                       due_at=d.get("due_at"), is_leader=d.get("is_leader", False),
+                                       ip=client_ip(request))
+        except WorkflowError as exc:
+            report_error(request, exc, form, {"due_at": "due_at", "judge": "judge"})
+        else:
+            messages.success(request, _("已将 %(judge)s 分配到“%(app)s”（%(stage)s）。") % {
+                "judge": d["judge"].get_full_name() or d["judge"].get_username(), "app": app.display_name,
+                "stage": Stage(stage).label})
+            return redirect(_board_url(cycle, stage, f"app-{app.pk}"))
+    else:
+        messages.error(request, _("请选择申报和评审专家。"))
+    return render(request, "judging/secretariat/board.html",
+                  _board_context(request, cycle, stage, manual_form=form), status=400)
+
+
+@require_POST
+@secretariat_required
+def auto_assign(request, pk: int):
+    cycle = get_cycle(pk)
+    stage = stage_param(request, cycle)
+    form = AutoAssignForm(request.POST, prefix="auto")
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            result = services.assignments_auto_assign(
+                cycle=cycle, stage=stage, judges_per_application=d["judges_per_application"], actor=request.user,
+                seed=d.get("seed"), due_at=d.get("due_at"), ip=client_ip(request))
+        except WorkflowError as exc:
+            report_error(request, exc, form)
+        else:
+            messages.success(request, _("自动分配完成：新建 %(n)d 个评审任务（随机种子 %(seed)d，已记入审计记录）。") % {
+                "n": len(result.created), "seed": result.seed})
+            if result.unfilled:
+                refs = dict(Application.objects.filter(pk__in=[u["application"] for u in result.unfilled])
+                            .values_list("pk", "reference"))
+                messages.warning(request, format_html(
+                    '<p class="msg-title">{}</p><ul class="msg-list">{}</ul>',
+                    _("以下申报的专家人数仍不足（可用且无利益冲突的专家不够）："),
+                    format_html_join("", "<li>{}</li>", ((
+                        _("%(ref)s：还缺 %(k)d 位") % {"ref": refs.get(u["application"]) or u["application"],
+                                                     "k": u["missing"]},) for u in result.unfilled))))
+            return redirect(_board_url(cycle, stage))
+    else:
+        messages.error(request, _("请按提示修改自动分配参数。"))
+    return render(request, "judging/secretariat/board.html",
+                  _board_context(request, cycle, stage, auto_form=form), status=400)
+
+
+@require_POST
+@secretariat_required
+def assignment_reopen(request, pk: int):
+    try:
+        assignment = selectors.assignment_for_secretariat(request.user, pk)
+    except NotFound as exc:
+        raise not_found(exc) from None
+    form = ReasonForm(request.POST, prefix="reopen")
+    if not form.is_valid():
+        messages.error(request, _("请填写退回理由。"))
+    else:
+        try:
+            services.assignment_reopen(assignment=assignment, actor=request.user, reason=form.cleaned_data["reason"],
+                                       ip=client_ip(request))
+        except WorkflowError as exc:
+            messages.error(request, error_html(exc))
+        else:
+            messages.success(request, _("已将 %(judge)s 的评分表退回修改，并通知专家。") % {
+                "judge": assignment.judge.get_full_name() or assignment.judge.get_username()})
+    return redirect(safe_next(request, _board_url(assignment.application.cycle, assignment.stage,
+                                                  f"app-{assignment.application_id}")))
+
+
+@require_POST
+@secretariat_required
+def assignment_leader(request, pk: int):
+    try:
+        assignment = selectors.assignment_for_secretariat(request.user, pk)
+    except NotFound as exc:
+        raise not_found(exc) from None
+    try:
+        services.assignment_set_leader(assignment=assignment, actor=request.user, ip=client_ip(request))
+    except WorkflowError as exc:
+        messages.error(request, error_html(exc))
+    else:
+        messages.success(request, _("已指定 %(judge)s 为评审组组长。") % {
+            "judge": assignment.judge.get_full_name() or assignment.judge.get_username()})
+    return redirect(_board_url(assignment.application.cycle, assignment.stage, f"app-{assignment.application_id}"))
+
+
+@require_POST
+@secretariat_required
+def assignment_due(request, pk: int):
+    """Change one judge's due date from the board (assignment_set_due; empty clears it)."""
+    try:
+        assignment = selectors.assignment_for_secretariat(request.user, pk)
+    except NotFound as exc:
+        raise not_found(exc) from None
+    form = DueForm(request.POST)
+    judge = assignment.judge.get_full_name() or assignment.judge.get_username()
+    if not form.is_valid():
+        messages.error(request, _("完成期限格式不正确，请按“年-月-日 时:分”填写。"))
+    else:
+        due_at = form.cleaned_data.get("due_at")
+        try:
+            services.assignment_set_due(assignment=assignment, due_at=due_at, actor=request.user,
+                                        ip=client_ip(request))
+        except WorkflowError as exc:
+            messages.error(request, error_html(exc))
+        else:
+            if due_at:
+                messages.success(request, _("已将 %(judge)s 的完成期限调整为 %(due)s。") % {
+                    "judge": judge, "due": local(due_at)})
+            else:
+                messages.success(request, _("已取消 %(judge)s 的完成期限。") % {"judge": judge})
+    return redirect(_board_url(assignment.application.cycle, assignment.stage, f"app-{assignment.application_id}"))
+
+
+# -- review transitions (start_review, shortlist, eliminate, finish_review) ---------------------
+@require_POST
+@secretariat_required
+def application_review_transition(request, pk: int, name: str):
+    if name not in REVIEW_TRANSITIONS:
+        raise Http404(_("未知的操作。"))
+    app = application_or_404(pk)
+    form = NoteForm(request.POST, prefix="t")
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        app = application_transition(application=app, name=name, actor=request.user, note=note, ip=client_ip(request))
+    except WorkflowError as exc:
+        messages.error(request, error_html(exc))
+    else:
+        messages.success(request, _("“%(app)s”已%(label)s，当前状态：%(state)s。") % {
+            "app": app.display_name, "label": T(name).label, "state": app.get_state_display()})
+    return redirect(safe_next(request, reverse("judging:ranking", args=[app.cycle_id])))
+
+
+# -- progress -------------------------------------------------------------------------------------
+@require_GET
+@secretariat_required
+def progress(request, pk: int):
+    """Sheets submitted / expected per application and stage, with overdue tasks."""
+    cycle = get_cycle(pk)
+    rows = selectors.judging_progress(cycle=cycle)
+    stages = stages_of(cycle)
+    totals = {s: {"live": 0, "submitted": 0, "overdue": 0, "declined": 0, "assigned": 0} for s, _l in stages}
+    for row in rows:
+        row["cells"] = []
+        for s, label in stages:
+            counts = row["stages"].get(s)
+            parts = []
+            if counts:
+                for key in totals[s]:
+                    totals[s][key] += counts.get(key, 0)
+                for key, text in ((AssignmentState.ASSIGNED, _("待确认 %(n)d")),
+                                  ("scoring", _("评审中 %(n)d")), (AssignmentState.DECLINED, _("回避 %(n)d"))):
+                    n = (counts[AssignmentState.ACCEPTED] + counts[AssignmentState.REOPENED]
+                         if key == "scoring" else counts[key])
+                    if n:
+                        parts.append(text % {"n": n})
+            row["cells"].append({"label": label, "c": counts, "parts": parts})
+    overdue = list(selectors.assignments_list(cycle=cycle).filter(
+        state__in=list(OUTSTANDING), due_at__lt=timezone.now()).order_by("due_at")[:50])
+    stage_totals = [{"stage": s, "label": label, **totals[s],
+                     "percent": int(100 * totals[s]["submitted"] / totals[s]["live"]) if totals[s]["live"] else 0}
+                    for s, label in stages]
+    return render(request, "judging/secretariat/progress.html", {
+        "cycle": cycle, "rows": rows, "stages": stages, "totals": stage_totals, "overdue_list": overdue,
+        "now": timezone.now(),
+    })

@@ -1,0 +1,1 @@
+"""PDF rendering shared by certificates and feedback reports: fonts, base renderer."""
