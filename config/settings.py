@@ -33,6 +33,24 @@ if not SECRET_KEY:
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789"
 # Key for encrypting personal ID numbers at rest; falls back to SECRET_KEY.
 FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY", SECRET_KEY)
+# Cryptography suite (nominations/crypto.py): "international" (SHA-256, HMAC-SHA256,
+# AES-256-GCM) or "sm" (SM3, HMAC-SM3, SM4-GCM). Switch a live database with crypto_migrate.
+CRYPTO_SUITE = env_str("CRYPTO_SUITE", "international").strip().lower()
+if CRYPTO_SUITE not in {"international", "sm"}:
+    raise ImproperlyConfigured(f"CRYPTO_SUITE must be 'international' or 'sm', not {CRYPTO_SUITE!r}.")
+# Key of the audit chain and its checkpoints; never stored in the database, and distinct
+# from SECRET_KEY so that rotating one does not touch the other.
+AUDIT_KEY = env_str("AUDIT_KEY", "")
+if not AUDIT_KEY:
+    if not (DEBUG or _keyless):
+        raise ImproperlyConfigured(
+            "AUDIT_KEY must be set when DEBUG is off (set DEBUG=1 for a development default)."
+        )
+    AUDIT_KEY = "dev-only-insecure-audit-key-do-not-use-in-production"
+# Signed checkpoints of the audit chain (one JSON line each, appended): written by
+# `manage.py audit_checkpoint` and automatically every AUDIT_CHECKPOINT_EVERY entries (0: off).
+AUDIT_CHECKPOINT_DIR = Path(env_str("AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "audit-checkpoints")))
+AUDIT_CHECKPOINT_EVERY = env_int("AUDIT_CHECKPOINT_EVERY", 100)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])

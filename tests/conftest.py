@@ -17,6 +17,12 @@ def _private_storage(settings, tmp_path):
     }
 
 
+@pytest.fixture(autouse=True)
+def _audit_checkpoints(settings, tmp_path):
+    """Each test writes audit checkpoints to its own folder (they name rows of its database)."""
+    settings.AUDIT_CHECKPOINT_DIR = tmp_path / "audit-checkpoints"
+
+
 @pytest.fixture
 def secretariat(db):
     return f.UserFactory(username="sec", groups=["secretariat"])

@@ -138,6 +138,8 @@ class Certificate(models.Model):
     issued_at = models.DateTimeField(_("颁发时间"))
     pdf = models.FileField(storage=private_storage, upload_to="certificates/", blank=True, max_length=300)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
+    # Fingerprint under the crypto suite that made it: "sha256:<hex>" or "sm3:<hex>".
+    pdf_digest = models.CharField(max_length=80, blank=True)
     pdf_size = models.PositiveIntegerField(default=0)
     revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
     revoke_reason = models.TextField(_("撤销理由"), blank=True)

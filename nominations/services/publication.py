@@ -16,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from nominations import workflow
+from nominations import crypto, workflow
 from nominations.enums import ApplicationState as S
 from nominations.enums import NomineeKind
 from nominations.errors import ConditionsUnmet, InvalidState, NotPermitted, WorkflowError
@@ -265,8 +265,9 @@ def certificate_store_pdf(*, certificate: Certificate, pdf: bytes) -> Certificat
         return certificate  # rendered already: running twice issues nothing twice
     certificate.pdf.save(f"{certificate.number}.pdf", ContentFile(pdf), save=False)
     certificate.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+    certificate.pdf_digest = crypto.digest(pdf)  # SM3 or SHA-256, by CRYPTO_SUITE
     certificate.pdf_size = len(pdf)
-    certificate.save(update_fields=["pdf", "pdf_sha256", "pdf_size"])
+    certificate.save(update_fields=["pdf", "pdf_sha256", "pdf_digest", "pdf_size"])
     return certificate
 
 
