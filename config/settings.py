@@ -76,6 +76,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.middleware.TrustedProxyMiddleware",  # REMOTE_ADDR from X-Forwarded-For behind a proxy
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -134,8 +135,10 @@ AUTH_PASSWORD_VALIDATORS = [
 # logins for one username from one IP address, that pair is locked for AXES_COOLOFF_TIME.
 # The Axes backend runs first on every authenticate() (web login, admin, API token), so a
 # locked pair is refused even with the right password. Keyed on username AND IP so nobody
-# can lock a judge out from elsewhere. The IP is REMOTE_ADDR: behind a reverse proxy it must
-# carry the client address (or add django-axes[ipware] and AXES_IPWARE_PROXY_COUNT).
+# can lock a judge out from elsewhere. The IP is REMOTE_ADDR: behind a reverse proxy, set
+# TRUSTED_PROXY_COUNT (see MIDDLEWARE) so that it carries the client's address.
+# The database handler keeps attempts and lockouts in the database, so every app server
+# sees the same lockout (the cache handler would need a shared cache; not used).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -163,7 +166,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-WHITENOISE_USE_FINDERS = True
+# Development serves static files straight from the app folders; production serves what
+# `manage.py collectstatic` wrote to STATIC_ROOT (hashed names, compressed, cached forever).
+WHITENOISE_USE_FINDERS = DEBUG
 # Uploaded application documents and certificates: private, never served as media.
 PRIVATE_STORAGE_ROOT = Path(env_str("PRIVATE_STORAGE_ROOT", str(VAR_DIR / "private")))
 STORAGES = {
@@ -171,14 +176,52 @@ STORAGES = {
                 "OPTIONS": {"location": str(VAR_DIR / "media")}},
     "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
                 "OPTIONS": {"location": str(PRIVATE_STORAGE_ROOT), "base_url": None}},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage" if DEBUG
+                    else "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# An S3-compatible object store (MinIO, Ceph RGW, Aliyun OSS, AWS S3) through django-storages
+# when S3_BUCKET is set: every app server and worker then sees the same files. The bucket
+# stays private (no ACL, no public URL: PrivateStorage refuses url()); downloads are
+# authorised and streamed by the app.
+S3_BUCKET = env_str("S3_BUCKET", "")
+if S3_BUCKET:
+    _s3_endpoint = env_str("S3_ENDPOINT_URL", "") or None
+    _s3 = {
+        "bucket_name": S3_BUCKET,
+        "endpoint_url": _s3_endpoint,
+        "access_key": env_str("S3_ACCESS_KEY", "") or None,
+        "secret_key": env_str("S3_SECRET_KEY", "") or None,
+        "region_name": env_str("S3_REGION", "") or None,
+        # Path-style for self-hosted stores; Aliyun OSS needs S3_ADDRESSING_STYLE=virtual.
+        "addressing_style": env_str("S3_ADDRESSING_STYLE", "path" if _s3_endpoint else "") or None,
+        "signature_version": "s3v4",
+        "default_acl": None,
+        "file_overwrite": False,  # like the filesystem: a new file never replaces another
+        "max_memory_size": 2 * 1024 * 1024,  # a download larger than this spools to a temporary file
+    }
+    STORAGES["private"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {**_s3, "location": "private"}}
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {**_s3, "location": "media"}}
+
+# One cache for every process (DRF throttles, the web throttles of the verify and objection
+# pages): Redis when REDIS_URL is set (production, the local cluster), else the database
+# cache table, which `migrate` creates (nominations.apps) and every process shares.
+REDIS_URL = env_str("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "award")}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache",
+                          "OPTIONS": {"MAX_ENTRIES": 100_000}}}
 FILE_UPLOAD_PERMISSIONS = 0o640
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 CERT_FONT_DIR = Path(env_str("CERT_FONT_DIR", str(VAR_DIR / "fonts")))
 # Processes used to render a cycle's certificates; >1 only in single-threaded task workers.
 CERT_RENDER_WORKERS = env_int("CERT_RENDER_WORKERS", 1)
+# A cycle's certificate batch is offered to CERT_BATCH_TASKS task workers at once; each
+# claims CERT_BATCH_CHUNK certificates at a time (row locks, SKIP LOCKED on PostgreSQL).
+CERT_BATCH_TASKS = env_int("CERT_BATCH_TASKS", 2)
+CERT_BATCH_CHUNK = env_int("CERT_BATCH_CHUNK", 25)
 
 # E-mail: console by default; SMTP when EMAIL_HOST is set.
 EMAIL_HOST = env_str("EMAIL_HOST", "")
@@ -217,6 +260,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "nominations.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "objection": "10/hour"},
+    # Throttles count REMOTE_ADDR, which TrustedProxyMiddleware sets from the proxies' header;
+    # DRF must not read X-Forwarded-For itself (a client could write any address there).
+    "NUM_PROXIES": 0,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Shanghai Quality Awards API",
@@ -249,6 +295,10 @@ if SITE_URL.startswith("https") and not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # load-balancer probes over plain HTTP
+# Reverse proxies in front of the app (nginx: 1). Their X-Forwarded-For gives the client's
+# address to throttles, lockouts and audit records; 0 trusts no header (direct exposure).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 LOGGING = {
     "version": 1,

@@ -11,6 +11,10 @@ from config.settings import CERT_FONT_DIR as _FONT_DIR  # noqa: E402,F401
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# A per-process cache, whatever REDIS_URL says: query-count tests count the app's queries,
+# not the database cache's, and xdist workers never share throttle counters. The shared
+# caches (database, Redis) are tested in tests/test_shared_limits.py and tests/cluster/.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 # The certificate font subset is cut once by scripts/setup.sh into var/fonts; reuse it.

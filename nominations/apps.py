@@ -1,5 +1,15 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def create_cache_table(sender, using="default", verbosity=1, **kwargs) -> None:
+    """Every `migrate` (demo, tests, deployments) also creates the database cache table
+    when CACHES uses it; `createcachetable` does nothing when the table exists or when
+    the cache is Redis."""
+    from django.core.management import call_command
+
+    call_command("createcachetable", database=using, verbosity=max(0, verbosity - 1))
 
 
 class NominationsConfig(AppConfig):
@@ -10,3 +20,5 @@ class NominationsConfig(AppConfig):
     def ready(self) -> None:
         from nominations import notifications  # noqa: F401  (connects signal receivers)
         from nominations.services import publication  # noqa: F401  (registers workflow hooks)
+
+        post_migrate.connect(create_cache_table, sender=self, dispatch_uid="nominations.create_cache_table")

@@ -16,7 +16,11 @@ from nominations.enums import Transition as T
 
 class PrivateStorage(Storage):
     """Delegates to the `private` entry of settings.STORAGES at every call, so the
-    location follows the settings (tests, deployments) instead of import time."""
+    location follows the settings (tests, deployments) instead of import time.
+
+    Only the storage API: the filesystem locally, an S3-compatible object store in a
+    cluster. No `path()` (an object store has none) and no `url()`: files are read with
+    `open()` and streamed by permission-checked views."""
 
     def _target(self) -> Storage:
         return storages["private"]
@@ -42,18 +46,11 @@ class PrivateStorage(Storage):
     def size(self, name):
         return self._target().size(name)
 
-    def path(self, name):
-        return self._target().path(name)
-
     def url(self, name):
         raise ValueError("Private files have no URL; serve them through a permission-checked view.")
 
     def get_modified_time(self, name):
         return self._target().get_modified_time(name)
-
-    @property
-    def location(self):
-        return self._target().location
 
 
 _private = PrivateStorage()

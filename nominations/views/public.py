@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
+from rest_framework.throttling import AnonRateThrottle
 
 from nominations import rules
 from nominations.selectors import public as selectors_public
@@ -56,6 +57,25 @@ def _rate(scope: str) -> tuple[int, int]:
     rate = settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}).get(scope) or "10/hour"
     count, period = rate.split("/")
     return int(count), {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[0]]
+
+
+class WebAnonRateThrottle(AnonRateThrottle):
+    """The API's anonymous throttle for public web pages: the same rate ("anon"), the same
+    shared cache (Redis or the database, so every app server counts together), a counter
+    of its own. Signed-in users are not throttled, as in the API."""
+
+    cache_format = "throttle_web_%(scope)s_%(ident)s"
+
+
+def throttled_response(request):
+    """None when the request may go on; else the 429 page, with Retry-After."""
+    throttle = WebAnonRateThrottle()
+    if throttle.allow_request(request, None):
+        return None
+    wait = max(1, int(throttle.wait() or 1))
+    response = render(request, "public/throttled.html", {"wait": wait, "public_tab": "verify"}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
 
 
 def objection_throttled(request) -> bool:
@@ -172,6 +192,8 @@ def winners(request):
 # -- certificate verification --------------------------------------------------------
 @require_GET
 def certificate_verify(request, code: str):
+    if (limited := throttled_response(request)) is not None:
+        return limited
     cert = selectors_public.certificate_by_code(code)
     if cert is None:
         return render(request, "public/verify_not_found.html", {"public_tab": "verify"}, status=404)
@@ -181,6 +203,8 @@ def certificate_verify(request, code: str):
 @require_GET
 def verify_lookup(request):
     """Type a verification code (from the certificate's QR code) to open its page."""
+    if (limited := throttled_response(request)) is not None:
+        return limited
     code = (request.GET.get("code") or "").strip()
     if "/verify/" in code:  # a pasted verification URL
         code = code.rstrip("/").rsplit("/", 1)[-1]

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,6 +13,7 @@ from nominations import workflow
 from nominations.demo import sample_pdf
 from nominations.models import Application, AuditEntry, Cycle, Document
 from tests import factories as f
+from tests.stored import stored_files
 
 API = "/api/v1"
 
@@ -30,10 +30,6 @@ def pdf(name: str = "doc.pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, sample_pdf(name), content_type="application/pdf")
 
 
-def stored_files() -> set:
-    """Every file in the documents' private storage."""
-    root = Path(Document._meta.get_field("file").storage.location)
-    return {p for p in root.rglob("*") if p.is_file()} if root.exists() else set()
 
 
 @pytest.fixture
@@ -226,8 +222,8 @@ def test_upload_without_file_is_refused(created, applicant):
 def test_document_download_and_delete(draft, applicant, django_capture_on_commit_callbacks):
     client = api_as(applicant)
     doc = draft.documents.get(kind="application_form")
-    path = Path(doc.file.path)
-    assert path.is_file()
+    name = doc.file.name
+    assert stored_files("applications") >= {name}
     url = f"{API}/applications/{draft.pk}/documents/{doc.pk}"
     download = client.get(f"{url}/download/")
     assert download.status_code == 200
@@ -240,7 +236,7 @@ def test_document_download_and_delete(draft, applicant, django_capture_on_commit
     with django_capture_on_commit_callbacks(execute=True):
         assert client.delete(f"{url}/").status_code == 204
     assert not Document.objects.filter(pk=doc.pk).exists()
-    assert not path.exists()
+    assert name not in stored_files("applications")
     assert client.get(f"{url}/download/").status_code == 404
     assert list(draft.documents.values_list("kind", flat=True)) == ["self_assessment"]
 

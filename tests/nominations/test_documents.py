@@ -1,12 +1,12 @@
-from pathlib import Path
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from nominations.errors import InvalidState, WorkflowError
 from nominations.models import Document
+from nominations.models.applications import private_storage
 from nominations.services.intake import document_delete, document_upload
 from tests import factories as f
+from tests.stored import read_stored, stored_files
 
 
 def _upload(app, user, name, content, kind="evidence"):
@@ -21,9 +21,8 @@ def test_pdf_stored_privately_with_sha256(draft, applicant, settings):
         data = fh.read()
     assert doc.sha256 == hashlib.sha256(data).hexdigest()
     assert doc.size == len(data) and doc.name == "证实性材料.pdf" and doc.content_type == "application/pdf"
-    path = Path(doc.file.path)
-    assert path.read_bytes() == data
-    assert path.is_relative_to(settings.PRIVATE_STORAGE_ROOT)
+    assert read_stored(doc.file.name) == data
+    assert doc.file.storage is private_storage()
     assert doc.file.name.startswith(f"applications/{draft.pk}/") and "证实" not in doc.file.name
 
 
@@ -34,14 +33,13 @@ def test_pdf_stored_privately_with_sha256(draft, applicant, settings):
     ("empty.pdf", b"", "文件为空"),
 ])
 def test_fake_or_broken_files_rejected_and_nothing_stored(draft, applicant, name, content, fragment, settings):
-    folder = Path(settings.PRIVATE_STORAGE_ROOT) / "applications" / str(draft.pk)
-    files_before = sorted(folder.iterdir())
+    files_before = stored_files(f"applications/{draft.pk}")
     before = Document.objects.count()
     with pytest.raises(WorkflowError) as err:
         _upload(draft, applicant, name, content)
     assert fragment in err.value.field_errors["file"][0]
     assert Document.objects.count() == before
-    assert sorted(folder.iterdir()) == files_before
+    assert stored_files(f"applications/{draft.pk}") == files_before
 
 
 def test_pdf_with_wrong_extension_rejected(draft, applicant):

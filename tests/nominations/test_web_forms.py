@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,6 +13,7 @@ from nominations.identifiers import make_uscc, uscc_problems
 from nominations.models import Application, Document, Organization
 from nominations.services.intake import application_submit_blockers
 from tests import factories as f
+from tests.stored import stored_files
 
 pytestmark = pytest.mark.django_db
 
@@ -23,9 +23,8 @@ def _text(response) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
-def _stored_files(app) -> list[Path]:
-    root = Path(Document._meta.get_field("file").storage.path(f"applications/{app.pk}"))
-    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+def _stored_files(app) -> set[str]:
+    return stored_files(f"applications/{app.pk}")
 
 
 def test_invalid_credit_code_shows_the_precise_error_at_the_field(client, outsider):
