@@ -164,7 +164,7 @@ def checkpoints_read(extra: list[str | Path] = ()) -> tuple[list[dict], list[str
                 except ValueError:
                     bad.append(f"{path}:{number}")
                     continue
-                key = record.get("mac")
+                key = json.dumps(record, sort_keys=True)  # the same checkpoint in the file and the log
                 if key in seen:
                     continue
                 seen.add(key)
@@ -210,9 +210,13 @@ class AuditReport:
     def ok(self) -> bool:
         return not self.problems
 
+    def sorted_problems(self) -> list[Problem]:
+        """In chain order; problems with the checkpoint files themselves last."""
+        return sorted(self.problems, key=lambda p: (p.seq == 0, p.seq))
+
     @property
     def first_problem(self) -> Problem | None:
-        return min(self.problems, key=lambda p: p.seq) if self.problems else None
+        return self.sorted_problems()[0] if self.problems else None
 
 
 def audit_verify(checkpoint_files: list[str | Path] = ()) -> AuditReport:
@@ -234,10 +238,10 @@ def audit_verify(checkpoint_files: list[str | Path] = ()) -> AuditReport:
         if entry.seq in wanted:
             at_seq[entry.seq] = (entry.pk, entry.hash)
         if entry.seq > prev_seq + 1:
-            missing = f"{prev_seq + 1}" if entry.seq == prev_seq + 2 else f"{prev_seq + 1}–{entry.seq - 1}"
+            missing = (f"entry seq {prev_seq + 1} is" if entry.seq == prev_seq + 2
+                       else f"entries seq {prev_seq + 1}–{entry.seq - 1} are")
             after = f"after entry #{prev_id}" if prev_id else "at the start"
-            report.problems.append(Problem(prev_seq + 1, f"entries {missing} are missing ({after}, "
-                                                         f"before entry #{entry.pk})"))
+            report.problems.append(Problem(prev_seq + 1, f"{missing} missing ({after}, before entry #{entry.pk})"))
         elif entry.prev_hash != prev_hash:
             report.problems.append(Problem(entry.seq, f"entry #{entry.pk} (seq {entry.seq}) does not link to "
                                                       f"the entry before it: entries were removed, "
@@ -272,8 +276,9 @@ def _check_against_checkpoints(report: AuditReport, checkpoints: list[dict],
         seq, head_id = cp["head_seq"], cp["head_id"]
         if seq > last_seq:
             first = last_seq + 1
-            missing = f"{first}" if first == seq else f"{first}–{seq}"
-            report.problems.append(Problem(first, f"the newest entries {missing} are missing: the checkpoint "
+            missing = (f"the newest entry (seq {first}) is" if first == seq
+                       else f"the newest entries (seq {first}–{seq}) are")
+            report.problems.append(Problem(first, f"{missing} missing: the checkpoint "
                                                   f"of {cp['at']} counted {cp['count']} entries ending at "
                                                   f"entry #{head_id}, the table ends at seq {last_seq}"))
             continue
@@ -282,7 +287,7 @@ def _check_against_checkpoints(report: AuditReport, checkpoints: list[dict],
             continue  # that position is already reported as missing by the walk
         if found[1] != cp["head_hash"]:
             report.problems.append(Problem(
-                latest_good_seq + 1,
+                seq,
                 f"entry #{found[0]} (seq {seq}) differs from the checkpoint of {cp['at']}: the chain was "
                 f"rewritten between seq {latest_good_seq + 1} and {seq}", found[0]))
             continue

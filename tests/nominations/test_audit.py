@@ -1,10 +1,10 @@
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
 
 from nominations.models import AuditEntry
 from nominations.services.audit import audit_verify_chain
+from tests.nominations import audit_tamper
 
 
 def test_every_transition_audited_with_chain(accepted):
@@ -24,8 +24,7 @@ def test_every_transition_audited_with_chain(accepted):
 
 def test_tampering_is_detected(accepted):
     entry = AuditEntry.objects.filter(action="accept").get()
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {AuditEntry._meta.db_table} SET note = %s WHERE id = %s", ["篡改", entry.pk])
+    audit_tamper.edit(entry.pk, note="篡改")
     ok, _count, broken = audit_verify_chain()
     assert (ok, broken) == (False, entry.pk)
     with pytest.raises(CommandError, match=f"broken at entry #{entry.pk}"):

@@ -38,7 +38,7 @@ class Command(BaseCommand):
                 f"Entries seq {first}–{last} are newer than the latest checkpoint: their removal could not "
                 f"be detected yet (run manage.py audit_checkpoint)."))
         if not report.ok:
-            problems = sorted(report.problems, key=lambda p: p.seq)
+            problems = report.sorted_problems()
             for problem in problems[:MAX_LISTED]:
                 self.stderr.write(f"  - {problem.message}")
             if len(problems) > MAX_LISTED:
