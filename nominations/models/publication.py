@@ -188,8 +188,12 @@ class CertificateBatch(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                      related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)  # first worker on it
     finished_at = models.DateTimeField(null=True, blank=True)
-    elapsed_ms = models.PositiveIntegerField(default=0)
+    elapsed_ms = models.PositiveIntegerField(default=0)  # started_at → finished_at, all workers
+    # Print files of the chunks rendered so far: [{"name": storage name, "seqs": [seq, …]}]
+    # (nominations.services.certificate_batches), merged into combined_pdf at the end.
+    parts = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
