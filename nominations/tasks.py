@@ -105,65 +105,17 @@ def send_objection_outcome(objection_id: int) -> int:
 @task()
 def render_certificate(certificate_id: int) -> bool:
     """Render and store one certificate's PDF; does nothing when it exists already."""
-    from nominations.pdf.certificates import default_renderer
-    from nominations.models import Certificate
-    from nominations.services.publication import certificate_data, certificate_store_pdf
+    from nominations.services.certificate_batches import render_one
 
-    cert = Certificate.objects.filter(pk=certificate_id).first()
-    if cert is None or cert.pdf:
-        return False
-    certificate_store_pdf(certificate=cert, pdf=default_renderer().render(certificate_data(cert)))
-    return True
-
-
-CERT_CHUNK = 25
+    return render_one(certificate_id)
 
 
 @task()
 def issue_certificates(batch_id: int) -> int:
-    """Render a cycle's certificates (individual PDFs + one print-ready combined PDF),
-    updating the batch's progress after each chunk. Safe to run twice."""
-    import time
+    """Render a cycle's certificates (individual PDFs + one print-ready combined PDF) with
+    visible progress. Several workers share one batch, chunk by chunk; a chunk left by a
+    worker that died is rendered by another. Safe to run twice (see
+    nominations.services.certificate_batches)."""
+    from nominations.services.certificate_batches import run_batch
 
-    from django.core.files.base import ContentFile
-    from django.utils import timezone
-
-    from nominations.pdf.certificates import default_renderer, merge_pdfs
-    from nominations.models import Certificate, CertificateBatch
-    from nominations.services.publication import certificate_data, certificate_store_pdf
-
-    batch = CertificateBatch.objects.filter(pk=batch_id).select_related("cycle").first()
-    if batch is None or batch.status == CertificateBatch.Status.DONE:
-        return 0
-    started = time.monotonic()
-    certs = list(Certificate.objects.filter(application__cycle=batch.cycle, revoked_at__isnull=True)
-                 .order_by("seq"))
-    batch.status, batch.total, batch.done = CertificateBatch.Status.RUNNING, len(certs), 0
-    batch.save(update_fields=["status", "total", "done"])
-    renderer = default_renderer()
-    workers = getattr(settings, "CERT_RENDER_WORKERS", 1)
-    parts, rendered = [], 0
-    try:
-        for start in range(0, len(certs), CERT_CHUNK):
-            chunk = certs[start:start + CERT_CHUNK]
-            result = renderer.issue([certificate_data(c) for c in chunk], workers=workers)
-            for cert, pdf in zip(chunk, result.pdfs):
-                if not cert.pdf:
-                    certificate_store_pdf(certificate=cert, pdf=pdf)
-                    rendered += 1
-            parts.append(result.combined)
-            batch.done = start + len(chunk)
-            batch.save(update_fields=["done"])
-        combined = merge_pdfs(parts) if len(parts) > 1 else (parts[0] if parts else b"")
-        if combined:
-            batch.combined_pdf.save(f"{batch.cycle.programme.code}-{batch.cycle.year}-all.pdf",
-                                    ContentFile(combined), save=False)
-        batch.status = CertificateBatch.Status.DONE
-    except Exception as exc:  # recorded for the secretariat, then re-raised for the worker log
-        batch.status, batch.error = CertificateBatch.Status.FAILED, str(exc)[:2000]
-        raise
-    finally:
-        batch.finished_at = timezone.now()
-        batch.elapsed_ms = int((time.monotonic() - started) * 1000)
-        batch.save(update_fields=["status", "error", "combined_pdf", "finished_at", "elapsed_ms"])
-    return rendered
+    return run_batch(batch_id)

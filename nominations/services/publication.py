@@ -212,9 +212,10 @@ def _cycle_publish_apply(*, cycle, actor, now, note, ip, params) -> None:
 
 
 def _after_cycle_publish(batch_id: int, cycle_id: int) -> None:
-    from nominations.tasks import issue_certificates, send_cycle_results
+    from nominations.services.certificate_batches import enqueue_batch
+    from nominations.tasks import send_cycle_results
 
-    issue_certificates.enqueue(batch_id)
+    enqueue_batch(batch_id)
     send_cycle_results.enqueue(cycle_id)
 
 
@@ -415,8 +416,8 @@ def certificate_batch_create(*, cycle: Cycle, actor, ip: str | None = None) -> C
         audit_record(obj=batch, action="certificates.issue", actor=actor, ip=ip, data={"cycle": locked.pk})
 
         def _enqueue(pk=batch.pk):
-            from nominations.tasks import issue_certificates
-            issue_certificates.enqueue(pk)
+            from nominations.services.certificate_batches import enqueue_batch
+            enqueue_batch(pk)
 
         transaction.on_commit(_enqueue)
     return batch
