@@ -266,6 +266,7 @@ def audit_verify(checkpoint_files: list[str | Path] = ()) -> AuditReport:
 def _check_against_checkpoints(report: AuditReport, checkpoints: list[dict],
                                at_seq: dict[int, tuple[int, str]], last_seq: int) -> None:
     latest_good_seq = 0
+    beyond = None  # the furthest checkpoint past the end of the table
     for cp in sorted(checkpoints, key=lambda c: (c.get("head_seq") or 0, c.get("at") or "")):
         where = cp["_source"]
         if not checkpoint_valid(cp):
@@ -273,14 +274,9 @@ def _check_against_checkpoints(report: AuditReport, checkpoints: list[dict],
                                               f"(altered or forged)"))
             continue
         report.checkpoints_valid += 1
-        seq, head_id = cp["head_seq"], cp["head_id"]
+        seq = cp["head_seq"]
         if seq > last_seq:
-            first = last_seq + 1
-            missing = (f"the newest entry (seq {first}) is" if first == seq
-                       else f"the newest entries (seq {first}–{seq}) are")
-            report.problems.append(Problem(first, f"{missing} missing: the checkpoint "
-                                                  f"of {cp['at']} counted {cp['count']} entries ending at "
-                                                  f"entry #{head_id}, the table ends at seq {last_seq}"))
+            beyond = cp
             continue
         found = at_seq.get(seq)
         if found is None:
@@ -294,6 +290,13 @@ def _check_against_checkpoints(report: AuditReport, checkpoints: list[dict],
         latest_good_seq = max(latest_good_seq, seq)
         if report.latest_checkpoint is None or seq >= report.latest_checkpoint["head_seq"]:
             report.latest_checkpoint = cp
+    if beyond is not None:
+        first, seq = last_seq + 1, beyond["head_seq"]
+        missing = (f"the newest entry (seq {first}) is" if first == seq
+                   else f"the newest entries (seq {first}–{seq}) are")
+        report.problems.append(Problem(first, f"{missing} missing: the checkpoint of {beyond['at']} counted "
+                                              f"{beyond['count']} entries ending at entry #{beyond['head_id']}, "
+                                              f"the table ends at seq {last_seq}"))
     anchored = report.latest_checkpoint["head_seq"] if report.latest_checkpoint else 0
     if last_seq > anchored:
         report.unanchored = (anchored + 1, last_seq)

@@ -34,6 +34,7 @@ class CryptoMigration:
     duplicates: list[int] = field(default_factory=list)  # applications whose key would collide
     ciphers_before: dict[str, int] = field(default_factory=dict)
     entry: AuditEntry | None = None
+    new_segment: bool = False  # the entry starts a segment: audit_append anchors it on commit
 
     @property
     def changed(self) -> int:
@@ -69,7 +70,8 @@ def crypto_migrate(to: str, *, dry_run: bool = False) -> CryptoMigration:
         _carry_indexes(index_map, result)
         _migrate_certificates(target, result)
         head = AuditEntry.objects.order_by("-seq").values_list("alg", flat=True).first()
-        if result.changed or (head is not None and head != target.mac):
+        result.new_segment = head is not None and head != target.mac
+        if result.changed or result.new_segment:
             result.entry = audit_append(
                 object_type="nominations.crypto", object_id=target.name, action="crypto.migrate",
                 note=f"manage.py crypto_migrate --to {target.name}: {target.label}",

@@ -192,12 +192,12 @@ def live_international(cycle, applicant, organization, unit, secretariat):
 
 @override_settings(FIELD_ENCRYPTION_KEY=LEGACY_KEY)
 def test_crypto_migrate_to_sm_loses_nothing(live_international, cycle, applicant, organization, unit,
-                                            capsys):
+                                            capsys, django_capture_on_commit_callbacks):
     app, other, cert = live_international["app"], live_international["other"], live_international["cert"]
     head_before = AuditEntry.objects.order_by("-seq").first()
     entries_before = AuditEntry.objects.count()
 
-    with override_settings(CRYPTO_SUITE="sm"):
+    with override_settings(CRYPTO_SUITE="sm"), django_capture_on_commit_callbacks(execute=True):
         call_command("crypto_migrate", "--to", "sm")
     out = capsys.readouterr().out
     assert "ID numbers re-encrypted (sm4gcm): 2" in out and "fernet 1" in out

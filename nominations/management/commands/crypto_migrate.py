@@ -35,8 +35,8 @@ class Command(BaseCommand):
         except crypto.DecryptionError as exc:
             raise CommandError(f"Nothing changed: an ID number does not decrypt ({exc}). "
                                f"Is FIELD_ENCRYPTION_KEY the one the data was written with?") from exc
-        if not options["dry_run"] and result.entry is not None:
-            audit_checkpoint()
+        if not options["dry_run"] and result.entry is not None and not result.new_segment:
+            audit_checkpoint()  # a new segment was anchored by audit_append on commit
         verb = "Would change" if options["dry_run"] else "Changed"
         self.stdout.write(f"{verb} for suite {target.name} ({target.label}):")
         self.stdout.write(f"  ID numbers re-encrypted ({target.cipher}): {result.reencrypted} "

@@ -22,14 +22,18 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         report = audit_verify(options["checkpoints"])
         for number, seg in enumerate(report.segments, start=1):
-            span = f"#{seg.first_id}" if seg.count == 1 else f"#{seg.first_id}–#{seg.last_id}"
-            self.stdout.write(f"Segment {number}: entries {span} (seq {seg.first_seq}–{seg.last_seq}, "
-                              f"{seg.count}): {seg.alg} — {seg.description}")
+            if seg.count == 1:
+                span = f"entry #{seg.first_id} (seq {seg.first_seq}, 1)"
+            else:
+                span = f"entries #{seg.first_id}–#{seg.last_id} (seq {seg.first_seq}–{seg.last_seq}, {seg.count})"
+            self.stdout.write(f"Segment {number}: {span}: {seg.alg} — {seg.description}")
         latest = report.latest_checkpoint
         if latest:
-            self.stdout.write(f"Checkpoints: {report.checkpoints_valid} valid; latest {latest['at']} "
+            self.stdout.write(f"Checkpoints: {report.checkpoints_valid} valid; latest matching {latest['at']} "
                               f"counted {latest['count']} entries up to #{latest['head_id']} "
                               f"(signed {latest['mac_alg']}).")
+        elif report.checkpoints_valid:
+            self.stdout.write(f"Checkpoints: {report.checkpoints_valid} valid, none matching the table.")
         else:
             self.stdout.write(self.style.WARNING(f"Checkpoints: none valid (looked in {checkpoint_path()})."))
         if report.unanchored and report.ok:
