@@ -63,9 +63,16 @@ class Assignment(ConcurrentTransitionMixin, models.Model):
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     reopened_at = models.DateTimeField(_("退回时间"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("已提醒"), null=True, blank=True)
+    # The submitted sheet in brief, written by the submission (the items cannot change while the
+    # sheet is submitted) and cleared by a reopen: the ranking reads these, not 800,000 item rows.
+    # sheet_raw: Σ percent × max_points of the scored items (×100 of the points, exact);
+    # sheet_percents: the items in rubric order, one letter each (see selectors.scoresheets.percents_code).
+    sheet_raw = models.DecimalField(_("评分表合计（×100）"), max_digits=12, decimal_places=2, null=True, blank=True,
+                                    editable=False)
+    sheet_percents = models.CharField(_("评分表得分率"), max_length=200, blank=True, editable=False)
 
     TRANSITION_FIELDS = ["state", "is_leader", "decline_reason", "reopen_reason", "accepted_at",
-                         "declined_at", "submitted_at", "reopened_at"]
+                         "declined_at", "submitted_at", "reopened_at", "sheet_raw", "sheet_percents"]
 
     class Meta:
         ordering = ["application", "stage", "-is_leader", "created_at", "id"]
@@ -96,11 +103,15 @@ class Assignment(ConcurrentTransitionMixin, models.Model):
 
     @transition(field=state, source=[A.ACCEPTED, A.REOPENED], target=A.SUBMITTED,
                 permission=rules.assignment_judge, custom=_label(T.SUBMIT))
-    def submit(self, *, now) -> None:
+    def submit(self, *, now, sheet_raw, sheet_percents: str) -> None:
         self.submitted_at = now
+        self.sheet_raw = sheet_raw
+        self.sheet_percents = sheet_percents
 
     @transition(field=state, source=A.SUBMITTED, target=A.REOPENED,
                 permission=rules.secretariat, custom=_label(T.REOPEN))
     def reopen(self, *, now, reason: str) -> None:
         self.reopened_at = now
         self.reopen_reason = reason
+        self.sheet_raw = None
+        self.sheet_percents = ""

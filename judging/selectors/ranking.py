@@ -1,12 +1,15 @@
-"""Aggregation and ranking, computed in the database.
+"""Aggregation and ranking, computed in the database from the sheets' summaries.
 
-A sheet total is Σ percent × max_points / 100 over the items of one submitted sheet.
-Per application the statistics come from ONE grouped query over the sheets (count, Σx,
-Σx², max, min of the sheet totals; SQLite has no STDDEV, so the sample standard deviation
-is derived from those sums in Python with Decimal). Spread flags, consensus items and
-the rubric items are one query each: a ranking costs a fixed five queries (six for the
-site stage, which also reads the site-visit reports), whatever the number of applications
-and sheets.
+A sheet total is Σ percent × max_points / 100 over the items of one submitted sheet. The
+submission writes it on the assignment (Assignment.sheet_raw, with the item percents in
+rubric order in Assignment.sheet_percents) and a reopen clears it: a submitted sheet's items
+cannot change, so the ranking reads 35,000 assignment rows instead of grouping 805,000 item
+scores. Per application the statistics come from ONE grouped query over the sheets (count,
+Σx, Σx², max, min of the sheet totals; SQLite has no STDDEV, so the sample standard
+deviation is derived from those sums in Python with Decimal). Spread flags come from the
+sheets' percent strings (one query), consensus items and the rubric items are one query
+each: a ranking costs a fixed five queries (six for the site stage, which also reads the
+site-visit reports), whatever the number of applications and sheets.
 
 Raw sums are kept in "percent·points" (×100) so that the database adds integers
 (exact on every backend); the division by 100 happens here in Decimal.
@@ -14,16 +17,17 @@ Raw sums are kept in "percent·points" (×100) so that the database adds integer
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Max, Min, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from judging.enums import LIVE_ASSIGNMENT, SPREAD_THRESHOLD, AssignmentState, Stage
-from judging.models import Assignment, ConsensusScore, Criterion, ItemScore, SiteVisitReport, person_name
+from judging.enums import LIVE_ASSIGNMENT, PERCENT_STEP, SPREAD_THRESHOLD, AssignmentState, Stage
+from judging.models import Assignment, ConsensusScore, Criterion, SiteVisitReport, person_name
 from judging.selectors.conflicts import conflict_map
-from judging.selectors.scoresheets import HUNDRED, q2
+from judging.selectors.scoresheets import HUNDRED, UNSCORED, q2
 from nominations.enums import Aggregation, ApplicationState
 from nominations.models import Application
 from nominations.rules import COMMITTEE
@@ -33,16 +37,6 @@ APPROVED_STATES = frozenset({ApplicationState.APPROVED, ApplicationState.PUBLIC_
                              ApplicationState.AWARDED, ApplicationState.PUBLISHED})
 EVALUATED_STATES = frozenset({ApplicationState.EVALUATED, ApplicationState.NOT_AWARDED, *APPROVED_STATES,
                               ApplicationState.REVOKED})
-
-
-def _item_raw():
-    return ExpressionWrapper(F("percent") * F("criterion__max_points"), output_field=RAW)
-
-
-def sheet_raw_total():
-    """Correlated subquery: Σ percent × max_points of one assignment's items (×100 of the points)."""
-    return Subquery(ItemScore.objects.filter(assignment=OuterRef("pk"), percent__isnull=False)
-                    .order_by().values("assignment").annotate(t=Sum(_item_raw())).values("t"), output_field=RAW)
 
 
 def _stage_assignments(cycle, category, stage):
@@ -103,6 +97,30 @@ def assign_ranks(rows: list[RankingRow]) -> list[RankingRow]:
     return rows
 
 
+class RankedApplication(NamedTuple):
+    """What a ranking row shows of its application: one tuple per row, not three model objects."""
+    pk: int
+    reference: str | None
+    title: str
+    state: str
+    category_id: int
+    rubric_code: str
+    organization_name: str
+    nominee_id: int | None
+    nominee_name: str | None
+    nominee_employer: str | None
+
+    @property
+    def display_name(self) -> str:  # as Application.display_name
+        if self.nominee_id:
+            return f"{self.nominee_name}（{self.nominee_employer}）"
+        return self.organization_name
+
+
+_RANKED_COLUMNS = ("pk", "reference", "title", "state", "category_id", "category__rubric_code",
+                   "organization__name", "nominee_id", "nominee__name", "nominee__employer")
+
+
 def ranking(*, cycle, category=None, stage: str = Stage.DOCUMENT, states=None) -> list[RankingRow]:
     """The ranking of one cycle, category and stage (five queries, independent of size).
 
@@ -115,33 +133,29 @@ def ranking(*, cycle, category=None, stage: str = Stage.DOCUMENT, states=None) -
     assignments = _stage_assignments(cycle, category, stage)
     submitted = Q(state=AssignmentState.SUBMITTED)
     stats = (assignments.filter(state__in=LIVE_ASSIGNMENT)
-             .annotate(raw=sheet_raw_total())
              .values("application_id")
              .annotate(assigned=Count("id"), n=Count("id", filter=submitted),
-                       s1=Sum("raw", filter=submitted),
-                       s2=Sum(ExpressionWrapper(F("raw") * F("raw"), output_field=RAW), filter=submitted),
-                       hi=Max("raw", filter=submitted), lo=Min("raw", filter=submitted))
+                       s1=Sum("sheet_raw", filter=submitted, output_field=RAW),
+                       s2=Sum(ExpressionWrapper(F("sheet_raw") * F("sheet_raw"), output_field=RAW), filter=submitted),
+                       hi=Max("sheet_raw", filter=submitted, output_field=RAW),
+                       lo=Min("sheet_raw", filter=submitted, output_field=RAW))
              .order_by())
     stats = {row["application_id"]: row for row in stats}
-    apps = Application.objects.filter(pk__in=list(stats)).select_related("organization", "nominee", "category")
+    ranked = assignments.filter(state__in=LIVE_ASSIGNMENT).values("application_id")
+    apps = Application.objects.filter(pk__in=ranked)
     if states is not None:
         apps = apps.filter(state__in=list(states))
-    apps = list(apps)
-    spreads = (ItemScore.objects.filter(assignment__in=assignments.filter(submitted), percent__isnull=False)
-               .values("assignment__application_id", "criterion__code", "criterion__order")
-               .annotate(spread=Max("percent") - Min("percent"))
-               .filter(spread__gte=SPREAD_THRESHOLD)
-               .order_by("assignment__application_id", "criterion__order"))
-    flags: dict[int, list[str]] = {}
-    for row in spreads:
-        flags.setdefault(row["assignment__application_id"], []).append(f"spread:{row['criterion__code']}")
-    consensus = consensus_book_items(apps, stage)
-    rubric_items = rubric_max_points({a.category.rubric_code for a in apps})
+    apps = [RankedApplication(*row) for row in apps.values_list(*_RANKED_COLUMNS).order_by()]
+    rubric_items = rubric_max_points({a.rubric_code for a in apps})
+    flags = spread_flags(assignments, {a.pk: list(rubric_items.get(a.rubric_code, {})) for a in apps})
+    consensus = consensus_book_items(ranked, stage)
     rows = []
     for app in apps:
-        s = stats[app.pk]
+        s = stats.get(app.pk)
+        if s is None:  # its first live assignment arrived between the two queries
+            continue
         figures = sheet_statistics(s["n"], s["s1"] or 0, s["s2"] or 0, s["hi"] or 0, s["lo"] or 0)
-        max_points = rubric_items.get(app.category.rubric_code, {})
+        max_points = rubric_items.get(app.rubric_code, {})
         book = {code: percent for code, (percent, _adjusted) in consensus.get(app.pk, {}).items()
                 if code in max_points}
         consensus_total = None
@@ -171,10 +185,39 @@ def ranking(*, cycle, category=None, stage: str = Stage.DOCUMENT, states=None) -
     return assign_ranks(rows)
 
 
+def spread_flags(assignments, codes: dict[int, list[str]]) -> dict[int, list[str]]:
+    """`spread:<criterion>` per application where the submitted sheets of `assignments` are
+    SPREAD_THRESHOLD or more percentage points apart on an item, in rubric order. One query:
+    the sheets' percent strings, compared letter by letter (see percents_code)."""
+    panels: dict[int, list[str]] = {}
+    for app_id, percents in (assignments.filter(state=AssignmentState.SUBMITTED)
+                             .values_list("application_id", "sheet_percents").order_by()):
+        panels.setdefault(app_id, []).append(percents)
+    steps = SPREAD_THRESHOLD // PERCENT_STEP
+    flags: dict[int, list[str]] = {}
+    for app_id, sheets in panels.items():
+        items = codes.get(app_id)
+        if not items:
+            continue
+        sheets = [p for p in sheets if len(p) == len(items)]  # a rubric is frozen once used: always all
+        if len(sheets) < 2:
+            continue
+        if any(UNSCORED in p for p in sheets):  # not after a submission; kept exact all the same
+            columns = ([ord(c) for c in column if c != UNSCORED] for column in zip(*sheets))
+            found = [code for code, column in zip(items, columns) if column and max(column) - min(column) >= steps]
+        else:
+            found = [code for code, column in zip(items, zip(*sheets)) if ord(max(column)) - ord(min(column)) >= steps]
+        if found:
+            flags[app_id] = [f"spread:{code}" for code in found]
+    return flags
+
+
 def site_adjustments(application_ids) -> dict[int, dict[str, int]]:
     """Adjusted percents of the site-visit reports: {application id: {criterion code: percent}}. One query."""
     result: dict[int, dict[str, int]] = {}
-    for app_id, findings in SiteVisitReport.objects.filter(application_id__in=list(application_ids)).values_list(
+    if not isinstance(application_ids, QuerySet):
+        application_ids = list(application_ids)
+    for app_id, findings in SiteVisitReport.objects.filter(application_id__in=application_ids).values_list(
             "application_id", "findings"):
         for finding in findings or []:
             if not isinstance(finding, dict):
@@ -193,10 +236,11 @@ def consensus_book_items(apps, stage: str) -> dict[int, dict[str, tuple[int, boo
     first — the panel's agreed figure stands, whenever it was recorded — and the report's
     adjustment fills the items that have no ConsensusScore (`site_adjusted` is True for
     those). A fixed number of queries: one, plus one for the site reports at the site stage.
+    `apps`: applications, their ids, or a query of ids (a subquery: no list of 5,000 parameters).
     """
-    ids = [getattr(a, "pk", a) for a in apps]
+    ids = apps if isinstance(apps, QuerySet) else [getattr(a, "pk", a) for a in apps]
     book: dict[int, dict[str, tuple[int, bool]]] = {}
-    if not ids:
+    if isinstance(ids, list) and not ids:
         return book
     for app_id, code, percent in (ConsensusScore.objects.filter(application_id__in=ids, stage=stage)
                                   .values_list("application_id", "criterion__code", "percent").order_by()):
@@ -210,13 +254,14 @@ def consensus_book_items(apps, stage: str) -> dict[int, dict[str, tuple[int, boo
 
 
 def rubric_max_points(codes) -> dict[str, dict[str, Decimal]]:
-    """The scored items of each rubric with their maximum points: {rubric code: {criterion code: max}}. One query."""
+    """The scored items of each rubric with their maximum points, in rubric order:
+    {rubric code: {criterion code: max}}. One query."""
     codes = [c for c in codes if c]
     result: dict[str, dict[str, Decimal]] = {}
     if not codes:
         return result
     for rubric, code, max_points in (Criterion.objects.filter(rubric__code__in=codes, parent__isnull=False)
-                                     .values_list("rubric__code", "code", "max_points").order_by()):
+                                     .values_list("rubric__code", "code", "max_points").order_by("order", "code")):
         result.setdefault(rubric, {})[code] = Decimal(max_points)
     return result
 
@@ -255,9 +300,8 @@ class Leniency:
 def sheet_totals(*, cycle, category=None, stage: str = Stage.DOCUMENT) -> list[SheetTotal]:
     """Every submitted sheet's total with its deviation from the co-judges' mean (one query)."""
     rows = list(_stage_assignments(cycle, category, stage).filter(state=AssignmentState.SUBMITTED)
-                .annotate(raw=sheet_raw_total())
                 .values_list("pk", "application_id", "application__reference", "judge_id",
-                             "judge__first_name", "judge__last_name", "judge__username", "raw")
+                             "judge__first_name", "judge__last_name", "judge__username", "sheet_raw")
                 .order_by("application__reference", "application_id", "judge__username"))
     per_app: dict[int, list[Decimal]] = {}
     for row in rows:
@@ -278,17 +322,32 @@ def sheet_totals(*, cycle, category=None, stage: str = Stage.DOCUMENT) -> list[S
 
 def judge_leniency(*, cycle, category=None, stage: str = Stage.DOCUMENT) -> list[Leniency]:
     """Per judge: the mean deviation of their sheet totals from the mean of their co-judges'
-    totals on the same applications (positive = more lenient than the panel). One query."""
-    by_judge: dict[int, list] = {}
-    for sheet in sheet_totals(cycle=cycle, category=category, stage=stage):
-        by_judge.setdefault(sheet.judge, []).append(sheet)
-    result = []
-    for judge_id, sheets in by_judge.items():
-        deviations = [s.deviation for s in sheets if s.deviation is not None]
-        result.append(Leniency(
-            judge=judge_id, judge_name=sheets[0].judge_name, sheets=len(sheets), compared=len(deviations),
-            leniency=q2(sum(deviations, Decimal(0)) / len(deviations)) if deviations else None,
-            mean_total=q2(sum((s.total for s in sheets), Decimal(0)) / len(sheets))))
+    totals on the same applications (positive = more lenient than the panel). The figures of
+    sheet_totals, rounded the same way, from (application, judge, total) triples: two queries
+    (the sheets, then the judges' names)."""
+    sheets = list(_stage_assignments(cycle, category, stage).filter(state=AssignmentState.SUBMITTED)
+                  .values_list("application_id", "judge_id", "sheet_raw").order_by())
+    panels: dict[int, list] = {}  # application → [sheets, Σ raw]
+    for app_id, _judge, raw in sheets:
+        panel = panels.setdefault(app_id, [0, Decimal(0)])
+        panel[0] += 1
+        panel[1] += raw or 0
+    by_judge: dict[int, list] = {}  # judge → [totals, deviations]
+    for app_id, judge_id, raw in sheets:
+        raw = Decimal(raw or 0)
+        count, s1 = panels[app_id]
+        total = raw / HUNDRED
+        mine = by_judge.setdefault(judge_id, [[], []])
+        mine[0].append(q2(total))
+        if count > 1:
+            mine[1].append(q2(total - (s1 - raw) / (count - 1) / HUNDRED))
+    names = {pk: (f"{first} {last}".strip() or username) for pk, first, last, username in
+             get_user_model().objects.filter(pk__in=list(by_judge))
+             .values_list("pk", "first_name", "last_name", "username")} if by_judge else {}
+    result = [Leniency(judge=judge_id, judge_name=names.get(judge_id, ""), sheets=len(totals), compared=len(deviations),
+                       leniency=q2(sum(deviations, Decimal(0)) / len(deviations)) if deviations else None,
+                       mean_total=q2(sum(totals, Decimal(0)) / len(totals)))
+              for judge_id, (totals, deviations) in by_judge.items()]
     result.sort(key=lambda r: (r.leniency is None, -(r.leniency or 0), r.judge_name))
     return result
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from judging import rules
 from judging.data.bands import band_for, bands_for_kind
-from judging.enums import LIVE_ASSIGNMENT, REVIEW_STATE, SCORING, AssignmentState, CriterionKind
+from judging.enums import LIVE_ASSIGNMENT, PERCENT_STEP, REVIEW_STATE, SCORING, AssignmentState, CriterionKind
 from judging.errors import InvalidState, NotFound
 from judging.models import Assignment, ConsensusChange, ConsensusScore, Criterion, ItemScore, person_name
 from judging.selectors.conflicts import conflict_reasons
@@ -28,6 +28,21 @@ def item_points(max_points: Decimal, percent: int | None) -> Decimal | None:
     if percent is None:
         return None
     return Decimal(max_points) * Decimal(percent) / HUNDRED
+
+
+# A submitted sheet's percents in rubric order, one letter per item: "A" = 0 %, "B" = 5 %, …,
+# "M" = 60 %, "U" = 100 % (percent ÷ PERCENT_STEP letters after "A"); "-" = not scored. Letters
+# compare like the percents, so the ranking finds each item's spread with max/min over a panel's
+# strings without parsing them.
+UNSCORED = "-"
+
+
+def percents_code(percents) -> str:
+    return "".join(UNSCORED if p is None else chr(ord("A") + p // PERCENT_STEP) for p in percents)
+
+
+def code_percent(letter: str) -> int | None:
+    return None if letter == UNSCORED else (ord(letter) - ord("A")) * PERCENT_STEP
 
 
 def scored_criteria(rubric_code: str) -> list[Criterion]:
@@ -73,6 +88,16 @@ class Scoresheet:
     def total(self) -> Decimal:
         raw = sum((item_points(i.max_points, i.percent) for i in self.items if i.percent is not None), Decimal(0))
         return q2(raw)
+
+    @property
+    def raw_total(self) -> Decimal | None:
+        """Σ percent × max_points of the scored items (×100 of the points, exact); None when none is scored."""
+        scored = [i for i in self.items if i.percent is not None]
+        return sum((Decimal(i.percent) * i.max_points for i in scored), Decimal(0)) if scored else None
+
+    @property
+    def percents_code(self) -> str:
+        return percents_code(i.percent for i in self.items)
 
     @property
     def max_total(self) -> Decimal:

@@ -164,7 +164,8 @@ def _conditions(assignment: Assignment, name: str, *, actor, reason: str, now: d
             raise InvalidState(_("该申报当前不在“%(stage)s”阶段，不能提交评分。") % {"stage": assignment.get_stage_display()})
         if conflict_reasons(judge=assignment.judge, organization=app.organization, now=now):
             raise JudgingError(_("您与该申报单位存在利益冲突，不能提交评分。"), code="conflict_of_interest")
-        return {"now": now}, scoresheet_get(assignment).missing
+        sheet = scoresheet_get(assignment)
+        return {"now": now, "sheet_raw": sheet.raw_total, "sheet_percents": sheet.percents_code}, sheet.missing
     if name == T.REOPEN:
         if app.state != REVIEW_STATE[assignment.stage]:
             raise InvalidState(_("该申报已不在“%(stage)s”阶段，不能退回评分表。") % {"stage": assignment.get_stage_display()})
@@ -179,13 +180,13 @@ def assignment_transition(*, assignment: Assignment | int, name: str, actor, rea
     if name not in T.values:
         raise JudgingError(_("未知的操作：%(name)s。") % {"name": name}, code="unknown_transition")
     pk = assignment.pk if isinstance(assignment, Assignment) else assignment
-    now = now or timezone.now()
     reason = (reason or "").strip()
     try:
         with transaction.atomic():
             obj = (Assignment.objects.select_for_update(of=("self",))
                    .select_related("application__organization", "application__category", "application__cycle",
                                    "judge").get(pk=pk))
+            now = now or timezone.now()  # after the lock: never earlier than a save that held it before us
             if isinstance(assignment, Assignment) and assignment.state != obj.state:
                 raise ConcurrentChange(_("该评审任务已被他人处理，请刷新页面后重试。"))
             source = obj.state
