@@ -12,7 +12,6 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 from django.db.models import ProtectedError
-from django.test import override_settings
 
 from nominations import crypto
 from nominations.models import AuditEntry

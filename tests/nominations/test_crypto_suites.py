@@ -1,7 +1,10 @@
 """The two crypto suites: published test vectors, round trips, legacy values, mixed databases,
 certificate fingerprints and switching a live database with crypto_migrate."""
+import base64
+
 import pytest
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from django.conf import settings
 from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
@@ -74,9 +77,8 @@ def test_each_suite_encrypts_and_fingerprints_with_its_own_algorithms(suite, pre
 def test_sm4_gcm_ciphertext_is_plain_sm4_gcm_under_the_derived_key():
     with override_settings(CRYPTO_SUITE="sm"):
         token = crypto.encrypt(ID)
-    import base64
     raw = base64.urlsafe_b64decode(token.removeprefix("sm4gcm:"))
-    key = crypto._derived_key("sm4gcm", crypto.settings.FIELD_ENCRYPTION_KEY)
+    key = crypto._derived_key("sm4gcm", settings.FIELD_ENCRYPTION_KEY)
     assert len(key) == 16
     decryptor = Cipher(algorithms.SM4(key), modes.GCM(raw[:12], raw[-16:])).decryptor()
     decryptor.authenticate_additional_data(b"sm4gcm")
