@@ -169,6 +169,10 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Development serves static files straight from the app folders; production serves what
 # `manage.py collectstatic` wrote to STATIC_ROOT (hashed names, compressed, cached forever).
 WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
+# Source maps are for developer tools only: not worth compressing (most of collectstatic's time).
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = ["map", "jpg", "jpeg", "png", "gif", "webp", "zip", "gz", "tgz", "bz2", "tbz",
+                                       "xz", "br", "woff", "woff2"]
 # Uploaded application documents and certificates: private, never served as media.
 PRIVATE_STORAGE_ROOT = Path(env_str("PRIVATE_STORAGE_ROOT", str(VAR_DIR / "private")))
 STORAGES = {
