@@ -9,7 +9,8 @@
 # Settings (environment): DATABASE_URL (postgres://postgres@127.0.0.1:5432/award_cluster),
 # REDIS_URL (redis://127.0.0.1:6379/0), CLUSTER_DIR (var/cluster: PID files and logs),
 # CLUSTER_PORT_A / CLUSTER_PORT_B / CLUSTER_S3_PORT (8001 / 8002 / 9100),
-# CLUSTER_WEB_WORKERS (gunicorn workers per app server, 2), CLUSTER_SEED (1: load the demo).
+# CLUSTER_WORKERS (task workers, 2), CLUSTER_WEB_WORKERS (gunicorn workers per app server, 2),
+# CLUSTER_SEED (1: load the demo).
 # The object store keeps its files in memory: `down` forgets them (the database stays).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -43,7 +44,10 @@ export CERT_FONT_DIR=${CERT_FONT_DIR:-$ROOT/var/fonts}
 export DJANGO_SETTINGS_MODULE=config.settings
 export PYTHONUNBUFFERED=1
 
-PARTS=(s3 app-a app-b worker-1 worker-2)
+WORKERS=${CLUSTER_WORKERS:-2}
+WORKER_NAMES=()
+for n in $(seq 1 "$WORKERS"); do WORKER_NAMES+=("worker-$n"); done
+PARTS=(s3 app-a app-b "${WORKER_NAMES[@]}")
 
 pid_of() {  # the PID of a running part, or nothing
   local file=$CLUSTER_DIR/$1.pid pid
@@ -153,7 +157,7 @@ up() {
     --bind "127.0.0.1:$PORT_A" --workers "$web_workers"
   start app-b "$ROOT/.venv/bin/gunicorn" -c config/gunicorn.conf.py --name award-app-b \
     --bind "127.0.0.1:$PORT_B" --workers "$web_workers"
-  for n in 1 2; do
+  for n in $(seq 1 "$WORKERS"); do
     start "worker-$n" "$PY" manage.py db_worker --no-reload --no-startup-delay --interval 0.5 --worker-id "worker-$n"
   done
   wait_for "http://127.0.0.1:$PORT_A/readyz" 60
@@ -163,7 +167,7 @@ up() {
   echo "  app server A   http://127.0.0.1:$PORT_A/   (readiness: /readyz)"
   echo "  app server B   http://127.0.0.1:$PORT_B/"
   echo "  object store   $S3_ENDPOINT_URL  bucket $S3_BUCKET"
-  echo "  task workers   worker-1, worker-2   (logs in $CLUSTER_DIR/logs/)"
+  echo "  task workers   ${WORKER_NAMES[*]}   (logs in $CLUSTER_DIR/logs/)"
   echo "Demo accounts as in the README (password demo12345). Stop with: bash scripts/cluster.sh down"
 }
 
@@ -182,7 +186,9 @@ except Exception as exc: print('not answering', exc)"
 }
 
 down() {
-  stop app-a app-b worker-1 worker-2
+  local workers=()
+  for file in "$CLUSTER_DIR"/worker-*.pid; do [ -e "$file" ] && workers+=("$(basename "$file" .pid)"); done
+  stop app-a app-b "${workers[@]}"
   stop s3
 }
 
