@@ -30,7 +30,8 @@ def main(count: int, year: int, password: str) -> dict:
         cycle = f.open_cycle("QGA", secretariat=secretariat, year=year)
         ids = []
         for i in range(1, count + 1):
-            org = f.OrganizationFactory(name=f"上海集群测试{year}第{i}号有限公司")
+            org = f.OrganizationFactory(name=f"上海集群测试{year}第{i}号有限公司",
+                                        uscc=f._uscc(50_000_000 + year * 10_000 + i))  # unique across runs
             # Only the first signs in: hashing 100+ passwords would take a minute.
             user = f.UserFactory(username=f"cluster-{year}-{i}", password=password if i == 1 else None)
             f.member(user, org)
