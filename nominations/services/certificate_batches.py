@@ -170,7 +170,7 @@ def _finish(batch_id: int) -> bool:
                                     ContentFile(_combined(batch, certs)), save=False)
         now = timezone.now()
         batch.status, batch.done, batch.total, batch.finished_at = (
-            CertificateBatch.Status.DONE, len(certs), max(batch.total, len(certs)), now)
+            CertificateBatch.Status.DONE, len(certs), len(certs), now)
         batch.elapsed_ms = int((now - (batch.started_at or batch.created_at)).total_seconds() * 1000)
         parts = [part["name"] for part in batch.parts]
         batch.save(update_fields=["combined_pdf", "status", "done", "total", "finished_at", "elapsed_ms"])
@@ -193,7 +193,8 @@ def run_batch(batch_id: int) -> int:
     if batch is None or batch.status == CertificateBatch.Status.DONE:
         return 0
     now = timezone.now()
-    CertificateBatch.objects.filter(pk=batch_id, started_at__isnull=True).update(started_at=now)
+    valid = Certificate.objects.filter(application__cycle_id=batch.cycle_id, revoked_at__isnull=True).count()
+    CertificateBatch.objects.filter(pk=batch_id, started_at__isnull=True).update(started_at=now, total=valid)
     CertificateBatch.objects.filter(pk=batch_id).exclude(status=CertificateBatch.Status.DONE).update(
         status=CertificateBatch.Status.RUNNING, error="")
     renderer, rendered = default_renderer(), 0
