@@ -29,7 +29,9 @@ class PrivateStorage(Storage):
         return self._target().open(name, mode)
 
     def _save(self, name, content):
-        return self._target().save(name, content)
+        # save() has already chosen an available name through this proxy: go straight to the
+        # backend's write (one existence check per file, not two: a round trip on S3).
+        return self._target()._save(name, content)
 
     def get_available_name(self, name, max_length=None):
         return self._target().get_available_name(name, max_length=max_length)
