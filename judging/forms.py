@@ -272,6 +272,8 @@ class DecisionForm(forms.Form):
                                         queryset=get_user_model().objects.none(),
                                         widget=forms.CheckboxSelectMultiple,
                                         help_text=_("与申报单位存在利益冲突的委员由系统自动列入回避，无需勾选。"))
+    # Set by the confirmation step: a decision is locked once recorded, so it is confirmed first.
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

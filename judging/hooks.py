@@ -1,21 +1,22 @@
-"""What judging plugs into nominations at start-up (called from JudgingConfig.ready).
+"""What judging plugs into nominations at start-up (called from JudgingConfig.ready),
+through nominations.workflow, the one typed extension point:
 
-- guards for the application transitions judging completes: start_review, shortlist,
-  eliminate, finish_review, approve, decline;
-- the apply hook that records the committee decision inside approve/decline;
-- the extra access check that lets an assigned, conflict-free judge open an application;
-- the demo seeder.
+- guards for the application transitions whose facts judging knows: start_review (judges
+  accepted), shortlist / eliminate (sheets in), finish_review (sheets in, site report),
+  approve / decline (the committee decision recorded, agreeing with the transition);
+- the access check that lets an assigned, conflict-free judge open an application;
+- the demo seeders.
 """
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from judging.enums import MATERIAL_ACCESS, OUTSTANDING, STAGE_OF_STATE, AssignmentState, Stage
-from judging.models import Assignment, SiteVisitReport, person_name
+from judging.enums import MATERIAL_ACCESS, OUTSTANDING, STAGE_OF_STATE, AssignmentState, DecisionOutcome, Stage
+from judging.models import Assignment, CommitteeDecision, SiteVisitReport, person_name
 from judging.selectors.conflicts import conflict_map
 
 
-def guard_start_review(*, application, actor, now, params) -> list[str]:
+def guard_start_review(*, application, actor, now) -> list[str]:
     """At least cycle.judges_document accepted, conflict-free document judges."""
     rows = list(Assignment.objects.filter(application=application, stage=Stage.DOCUMENT,
                                           state__in=MATERIAL_ACCESS).values_list("judge_id", flat=True))
@@ -34,13 +35,13 @@ def _outstanding(application, stage: str) -> list[str]:
         "name": person_name(a.judge), "stage": Stage(stage).label, "state": a.get_state_display()} for a in rows]
 
 
-def guard_sheets_in(*, application, actor, now, params) -> list[str]:
+def guard_sheets_in(*, application, actor, now) -> list[str]:
     """shortlist / eliminate: every live assignment of the current stage submitted."""
     stage = STAGE_OF_STATE.get(application.state)
     return _outstanding(application, stage) if stage else []
 
 
-def guard_finish_review(*, application, actor, now, params) -> list[str]:
+def guard_finish_review(*, application, actor, now) -> list[str]:
     """finish_review: every live sheet of the stage submitted (at least one); the site
     stage also needs the site-visit report."""
     stage = STAGE_OF_STATE.get(application.state)
@@ -55,34 +56,37 @@ def guard_finish_review(*, application, actor, now, params) -> list[str]:
     return missing
 
 
-def quota_warning(*, application) -> list[str]:
-    """Approvals beyond the category's quota: reported, never blocking (quotas may be unfilled
-    or, by the committee's decision, exceeded)."""
-    from judging.selectors.ranking import decision_quota_warning
+def _decision_guard(outcome: str):
+    def guard(*, application, actor, now) -> list[str]:
+        """approve / decline: the committee service writes the decision first, in the same
+        transaction; the transition must agree with it."""
+        decision = CommitteeDecision.objects.filter(application=application).only("outcome").first()
+        if decision is None or decision.outcome != outcome:
+            return [_("尚未录入与该结果一致的审定委员会表决（会议日期和票数）。")]
+        return []
 
-    return decision_quota_warning(cycle=application.cycle, category=application.category)
+    guard.__name__ = f"guard_decision_{outcome}"
+    return guard
+
+
+guard_decision_approve = _decision_guard(DecisionOutcome.APPROVE)
+guard_decision_decline = _decision_guard(DecisionOutcome.DECLINE)
 
 
 def register() -> None:
+    from judging.demo.results import seed_results
     from judging.demo.seed import seed_judging
     from judging.selectors.assignments import judge_may_access_application
-    from judging.services.committee import apply_committee_decision, guard_committee_vote
     from nominations import workflow
     from nominations.management.commands.seed_demo import EXTRA_SEEDERS
-    from nominations.selectors.applications import register_application_access
 
     workflow.register_guard("start_review", guard_start_review)
     workflow.register_guard("shortlist", guard_sheets_in)
     workflow.register_guard("eliminate", guard_sheets_in)
     workflow.register_guard("finish_review", guard_finish_review)
-    for name in ("approve", "decline"):
-        workflow.register_guard(name, guard_committee_vote)
-        workflow.register_apply(name, apply_committee_decision)
-    workflow.register_warning("approve", quota_warning)
-    register_application_access(judge_may_access_application)
-    from judging.demo.results import seed_results
-
+    workflow.register_guard("approve", guard_decision_approve)
+    workflow.register_guard("decline", guard_decision_decline)
+    workflow.register_access(judge_may_access_application)
     for seeder in (seed_judging, seed_results):
         if seeder not in EXTRA_SEEDERS:
             EXTRA_SEEDERS.append(seeder)
-

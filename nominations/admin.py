@@ -43,11 +43,10 @@ from nominations.models import (
     RecommendingUnit,
 )
 from nominations.services.audit import audit_record
+from nominations.services.acts import application_act, cycle_act
 from nominations.services.transitions import (
     application_available_transitions,
-    application_transition,
     cycle_available_transitions,
-    cycle_transition,
 )
 
 admin.site.site_header = _("上海市政府质量奖评审系统 · 管理后台")
@@ -252,8 +251,8 @@ class CycleAdmin(SecretariatAdminMixin, AuditedAdminMixin, TransitionButtonsMixi
 
         if name not in CycleTransition.values:
             raise WorkflowError(gettext("未知的操作：%(name)s。") % {"name": name})
-        cycle_transition(cycle=obj, name=name, actor=request.user, note=note,
-                         ip=request.META.get("REMOTE_ADDR"))
+        cycle_act(cycle=obj, name=name, actor=request.user, note=note, ip=request.META.get("REMOTE_ADDR"),
+                  announcement=request.POST.get("announcement") or None)
         return CycleTransition(name).label
 
 
@@ -521,11 +520,9 @@ class ApplicationAdmin(SecretariatAdminMixin, TransitionButtonsMixin, admin.Mode
         }
 
     def run_transition(self, request, obj, name, note):
-        params = {}
-        if request.POST.get("override_reason", "").strip():
-            params["override_reason"] = request.POST["override_reason"]
-        application_transition(application=obj, name=name, actor=request.user, note=note,
-                               ip=request.META.get("REMOTE_ADDR"), **params)
+        application_act(application=obj, name=name, actor=request.user, note=note,
+                        ip=request.META.get("REMOTE_ADDR"), override_reason=request.POST.get("override_reason", ""),
+                        announcement=request.POST.get("announcement") or None)
         try:
             return T(name).label
         except ValueError:

@@ -18,7 +18,4 @@ class NominationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from nominations import notifications  # noqa: F401  (connects signal receivers)
-        from nominations.services import publication  # noqa: F401  (registers workflow hooks)
-
         post_migrate.connect(create_cache_table, sender=self, dispatch_uid="nominations.create_cache_table")

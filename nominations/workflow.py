@@ -1,65 +1,62 @@
-"""Extension points of the application workflow.
+"""The one extension point between nominations and the apps that build on it.
 
-nominations never imports judging. Apps that complete a step (judging: judges
-assigned, sheets submitted, committee vote) register here at start-up:
+nominations never imports judging. judging knows facts nominations cannot (judges who
+accepted, sheets submitted, the site report, the committee decision recorded) and lets
+nominations ask for them, typed, registered once in its ``AppConfig.ready``:
 
-- a *guard* returns the list of what is missing for a transition (empty = ok);
-- an *apply* hook runs inside the transition's transaction, after the save
-  (e.g. record the committee decision);
-- an *after_commit* hook runs after commit (e-mail, rendering);
-- a *warning* runs after success and returns messages that inform without blocking.
+- a **guard** for an application transition: ``guard(*, application, actor, now) -> list[str]``,
+  the list of what is still missing (empty: nothing blocks). Guards only read.
+- an **access check**: ``check(user, application_pk) -> bool``, whether a user who is
+  neither applicant, recommender nor secretariat may open an application (an assigned,
+  conflict-free judge).
+
+Effects are never registered: every business act is a named service that writes all of its
+rows itself (see nominations.services.acts and judging.services.committee).
 """
 from __future__ import annotations
 
-from collections import defaultdict
-from typing import Callable
+import datetime as dt
+from typing import TYPE_CHECKING, Protocol
 
-Guard = Callable[..., list[str]]
-Hook = Callable[..., None]
-
-_guards: dict[str, list[Guard]] = defaultdict(list)
-_apply: dict[str, list[Hook]] = defaultdict(list)
-_after_commit: dict[str, list[Hook]] = defaultdict(list)
-_warnings: dict[str, list[Guard]] = defaultdict(list)
+if TYPE_CHECKING:
+    from nominations.models import Application
 
 
-def register_guard(transition: str, func: Guard) -> Guard:
-    if func not in _guards[transition]:
-        _guards[transition].append(func)
-    return func
+class Guard(Protocol):
+    def __call__(self, *, application: Application, actor, now: dt.datetime) -> list[str]: ...
 
 
-def register_apply(transition: str, func: Hook) -> Hook:
-    if func not in _apply[transition]:
-        _apply[transition].append(func)
-    return func
+class AccessCheck(Protocol):
+    def __call__(self, user, application_pk: int) -> bool: ...
 
 
-def register_after_commit(transition: str, func: Hook) -> Hook:
-    if func not in _after_commit[transition]:
-        _after_commit[transition].append(func)
-    return func
+_guards: dict[str, tuple[Guard, ...]] = {}
+_access: tuple[AccessCheck, ...] = ()
 
 
-def guards_for(transition: str) -> list[Guard]:
-    return list(_guards.get(transition, ()))
+def register_guard(transition: str, guard: Guard) -> None:
+    if guard not in _guards.get(transition, ()):
+        _guards[transition] = (*_guards.get(transition, ()), guard)
 
 
-def apply_hooks_for(transition: str) -> list[Hook]:
-    return list(_apply.get(transition, ()))
+def unregister_guard(transition: str, guard: Guard) -> None:
+    _guards[transition] = tuple(g for g in _guards.get(transition, ()) if g is not guard)
 
 
-def after_commit_hooks_for(transition: str) -> list[Hook]:
-    return list(_after_commit.get(transition, ()))
+def guards_for(transition: str) -> tuple[Guard, ...]:
+    return _guards.get(transition, ())
 
 
-def register_warning(transition: str, func: Guard) -> Guard:
-    """A check run after a successful transition; its messages are shown to the actor
-    (e.g. approvals beyond the category's quota) but do not block anything."""
-    if func not in _warnings[transition]:
-        _warnings[transition].append(func)
-    return func
+def register_access(check: AccessCheck) -> None:
+    global _access
+    if check not in _access:
+        _access = (*_access, check)
 
 
-def warnings_after(transition: str, *, application) -> list[str]:
-    return [msg for func in _warnings.get(transition, ()) for msg in func(application=application)]
+def unregister_access(check: AccessCheck) -> None:
+    global _access
+    _access = tuple(c for c in _access if c is not check)
+
+
+def may_access(user, application_pk: int) -> bool:
+    return any(check(user, application_pk) for check in _access)

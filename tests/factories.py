@@ -115,3 +115,23 @@ def ensure_catalog_data() -> None:
 
     importlib.import_module("nominations.migrations.0002_catalog_data").load(apps, None)
     importlib.import_module("judging.migrations.0002_rubric_data").load(apps, None)
+
+
+def notice_with(apps, *, created_by=None, days_before: int = 1, days_after: int = 6):
+    """A notice row listing `apps` with their frozen entries, for read-side tests (acts open
+    notices through nominations.services.notices.notice_open)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from nominations.models import NoticeEntry, PublicNotice
+    from nominations.services.notices import public_view
+
+    now = timezone.now()
+    notice = PublicNotice.objects.create(
+        cycle=apps[0].cycle, starts_at=now - dt.timedelta(days=days_before), ends_at=now + dt.timedelta(days=days_after),
+        days=days_before + days_after, description="现将拟授奖名单予以公示。", contact="秘书处 021-12345678",
+        created_by=created_by)
+    for order, app in enumerate(apps):
+        NoticeEntry.objects.create(notice=notice, application=app, order=order, **public_view(app))
+    return notice

@@ -4,6 +4,7 @@ from django.urls import path
 from judging.api import assignments as api
 from judging.api import catalog as api_catalog
 from judging.api import feedback as api_feedback
+from judging.api import transitions as api_transitions
 
 urlpatterns = [
     path("rubrics/<str:code>/", api_catalog.RubricDetailView.as_view(), name="api-rubric-detail"),  # catalog
@@ -27,6 +28,8 @@ urlpatterns = [
     path("cycles/<int:pk>/leniency/", api.LeniencyView.as_view(), name="api-cycle-leniency"),
     path("cycles/<int:pk>/export.xlsx", api.ExportView.as_view(), name="api-cycle-export"),
     # per application
+    path("applications/<int:pk>/transitions/", api_transitions.ApplicationTransitionsView.as_view(),
+         name="api-application-transitions"),
     path("applications/<int:pk>/consensus/", api.ConsensusView.as_view(), name="api-application-consensus"),
     path("applications/<int:pk>/site-report/", api.SiteReportView.as_view(), name="api-application-site-report"),
     path("applications/<int:pk>/decision/", api.DecisionView.as_view(), name="api-application-decision"),

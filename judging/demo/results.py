@@ -1,15 +1,16 @@
 """Demo data for the second half of the process (appended to seed_demo after the judges).
 
-In the 2018 Quality Benchmark cycle (no site stage, 3 judges per application), two
-typical-experience applications are driven through every real service:
+Two earlier Quality Benchmark cycles (no site stage, 3 judges per application) each carry
+one typical-experience application driven through every real service (the 2018 cycles stay
+open for applications):
 
-- applicant2's: scored by judge1–3, approved by the committee, put on a public notice
-  that ran from ten days ago and has ended, with one objection already dismissed. The
-  secretariat can confirm it and publish it: the certificate is issued and verifiable.
-- applicant3's: approved the same way and on a public notice open now, so anyone can
+- 2016, applicant2's: scored by judge1–3, approved by the committee, the cycle's public
+  notice ran from ten days ago and has ended, with one objection investigated and dismissed.
+  The secretariat can confirm it and publish it: the certificate is issued and verifiable.
+- 2017, applicant3's: approved the same way, on a public notice open now, so anyone can
   file a real-name objection from /notices/ and the secretariat can work it.
 
-Idempotent: nothing is created when the benchmark cycle already has these applications.
+Idempotent: nothing is created when those cycles exist already.
 """
 from __future__ import annotations
 
@@ -21,15 +22,19 @@ from django.utils import timezone
 from judging.selectors.scoresheets import criteria_for_application
 from judging.services import assignment_accept, assignment_create, assignment_submit, scoresheet_save
 from nominations.demo import sample_pdf
-from nominations.models import Application, Organization, RecommendingUnit
+from nominations.models import Organization, RecommendingUnit
 from nominations.services.intake import application_create, document_upload
-from nominations.services.publication import objection_file, objection_transition
-from nominations.services.transitions import application_transition
+from judging.services.committee import committee_decision_record
+from nominations.demo import build_cycle
+from nominations.models import Cycle
+from nominations.services.notices import NoticeInput, notice_open
+from nominations.services.objections import objection_file, objection_investigate, objection_resolve
+from nominations.services.transitions import application_transition, cycle_transition
 
 PLAN = [
     # applicant, title, per-judge base percent, notice ended?
-    ("applicant2", "以可靠性为中心的设备全寿命周期质量管理经验", (70, 65, 75), True),
-    ("applicant3", "“从农田到餐桌”食品安全全链条追溯经验", (60, 55, 65), False),
+    ("applicant2", "以可靠性为中心的设备全寿命周期质量管理经验", (70, 65, 75), True, 2016),
+    ("applicant3", "“从农田到餐桌”食品安全全链条追溯经验", (60, 55, 65), False, 2017),
 ]
 JUDGES = ("judge1", "judge2", "judge3")
 ANSWERS = {"experience": "典型经验", "summary": "形成可复制、可推广的方法和工具，已在行业内多家企业推广应用。",
@@ -59,37 +64,41 @@ def _approved(*, user, org, category, unit, title, bases, users, now):
         scoresheet_save(assignment=assignment, items=items, actor=judge)
         assignment_submit(assignment=assignment, actor=judge)
     app = application_transition(application=app.pk, name="finish_review", actor=sec)
-    return application_transition(application=app.pk, name="approve", actor=sec,
-                                  note="审定委员会第一次会议：同意授予", votes_for=9, votes_against=0,
-                                  votes_abstain=1, decided_on=timezone.localdate())
+    return committee_decision_record(application=app.pk, outcome="approve", actor=sec,
+                                     minute="审定委员会第一次会议：同意授予", votes_for=9, votes_against=0,
+                                     votes_abstain=1, decided_on=timezone.localdate()).application
+
+
+NOTICE_TEXT = ("经专家评审和审定委员会审定，现将拟认定的质量标杆典型经验予以公示。公示期间，任何单位和个人"
+               "均可实名提出异议，并提供必要的证明材料；匿名异议不予受理。")
+NOTICE_CONTACT = "上海市质量奖评审秘书处 王老师\n电话：021-12345678\n地址：上海市黄浦区人民大道200号"
 
 
 def seed_results(*, users, cycles, stdout=None) -> None:
-    cycle = cycles.get("QB")
-    if cycle is None or any(u not in users for u in ("secretariat", "recommender1", *JUDGES)):
+    if cycles.get("QB") is None or any(u not in users for u in ("secretariat", "recommender1", *JUDGES)):
         return
-    category = cycle.categories.get(code="TYPICAL")
     unit = RecommendingUnit.objects.order_by("pk").first()
     sec = users["secretariat"]
-    for username, title, bases, ended in PLAN:
+    for username, title, bases, ended, year in PLAN:
         org = Organization.objects.filter(memberships__user=users[username]).first()
-        if org is None or Application.objects.filter(category=category, organization=org).exists():
+        if org is None or Cycle.objects.filter(programme__code="QB", label=str(year)).exists():
             continue
+        cycle = cycle_transition(cycle=build_cycle("QB", year=year), name="open", actor=sec)
+        category = cycle.categories.get(code="TYPICAL")
         now = timezone.now()
         app = _approved(user=users[username], org=org, category=category, unit=unit, title=title,
                         bases=bases, users=users, now=now)
+        for name in ("close", "start_judging", "start_deliberation"):
+            cycle_transition(cycle=cycle, name=name, actor=sec, note="演示数据")
         start = now - dt.timedelta(days=10) if ended else now
-        application_transition(application=app.pk, name="open_notice", actor=sec, now=start, starts_at=start,
-                               days=7, text="经专家评审和审定，现将拟认定的质量标杆典型经验予以公示。",
-                               contact_name="秘书处 王老师", contact_phone="021-12345678",
-                               contact_address="上海市黄浦区人民大道200号")
+        notice = notice_open(cycle=cycle, actor=sec, now=start, data=NoticeInput(
+            description=NOTICE_TEXT, contact=NOTICE_CONTACT, starts_at=start, days=7))
         if ended:
-            notice = app.notices.get()
             objection = objection_file(notice=notice, application_id=app.pk, name="李先生", phone="13800000000",
                                        email="li@example.com", content="请核实该经验的推广应用企业数量。",
                                        now=start + dt.timedelta(days=1))
-            objection_transition(objection=objection, name="investigate", actor=sec)
-            objection_transition(objection=objection, name="dismiss", actor=sec,
-                                 resolution="经核实，推广应用企业名单与证明材料一致，异议不成立。")
+            objection_investigate(objection=objection, actor=sec)
+            objection_resolve(objection=objection, actor=sec, outcome="dismissed",
+                              resolution="经调查核实，推广应用企业名单与证明材料一致，异议不成立。")
     if stdout is not None:
-        stdout.write("质量标杆2018：一项公示期已满（可确认并发布），一项正在公示（可提出异议）。")
+        stdout.write("质量标杆2016：公示期已满（可确认并发布）；质量标杆2017：正在公示（可提出异议）。")

@@ -34,8 +34,9 @@ class SiteVisitReport(models.Model):
 
 
 class CommitteeDecision(models.Model):
-    """The committee's vote on an application, recorded by the secretariat with the
-    `approve` / `decline` transition (same transaction)."""
+    """The committee's vote on an application, recorded by the secretariat through
+    judging.services.committee.committee_decision_record, with the `approve` / `decline`
+    transition in the same transaction. The outcome always agrees with the votes."""
 
     application = models.OneToOneField("nominations.Application", on_delete=models.CASCADE,
                                        related_name="committee_decision", verbose_name=_("申报"))
@@ -57,6 +58,13 @@ class CommitteeDecision(models.Model):
             models.CheckConstraint(
                 condition=models.Q(votes_for__gt=0) | models.Q(votes_against__gt=0) | models.Q(votes_abstain__gt=0),
                 name="decision_has_votes"),
+            # approve: a majority of the votes cast are for; decline: they are not
+            models.CheckConstraint(
+                condition=(models.Q(outcome="approve",
+                                    votes_for__gt=models.F("votes_against") + models.F("votes_abstain"))
+                           | models.Q(outcome="decline",
+                                      votes_for__lte=models.F("votes_against") + models.F("votes_abstain"))),
+                name="decision_agrees_with_votes"),
         ]
         verbose_name = _("审定委员会决定")
         verbose_name_plural = _("审定委员会决定")

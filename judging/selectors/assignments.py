@@ -112,7 +112,7 @@ def stage_sheets_complete(*, application, stage: str) -> bool:
 
 
 def judge_may_access_application(user, application_id) -> bool:
-    """Registered with nominations.selectors.applications: an assigned judge who accepted (or submitted)
+    """Registered with nominations.workflow (access check): an assigned judge who accepted (or submitted)
     and has no active conflict with the applicant may open the application and its files,
     while it is under review (JUDGE_ACCESS_STATES)."""
     if not rules.is_judge(user):

@@ -1,9 +1,10 @@
-"""Committee decisions: the secretariat records approve / decline with the vote.
+"""Committee decisions (审定): the secretariat records the committee's vote.
 
-The decision is an application transition (application_transition with name "approve" or
-"decline"); judging registers a guard (meeting date and votes are required) and an apply
-hook that writes the CommitteeDecision row in the same transaction. Committee members with
-an active conflict on the applicant are recused (listed in the decision).
+`committee_decision_record` is the act: one transaction that locks the application, checks
+the votes against the outcome, the committee's size and quorum, writes the CommitteeDecision
+and runs the application's approve / decline transition (nominations' shared core; judging's
+guard there confirms the decision row agrees). Committee members with an active conflict on
+the applicant are recused (listed in the decision).
 """
 from __future__ import annotations
 
@@ -11,20 +12,22 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition
 
 from judging.enums import DecisionOutcome
 from judging.errors import JudgingError
 from judging.models import CommitteeDecision
 from judging.selectors.conflicts import conflict_map
 from judging.selectors.ranking import decision_quota_warning
-from nominations.enums import ApplicationState
+from nominations.errors import ConcurrentChange
 from nominations.models import Application
 from nominations.rules import COMMITTEE
 from nominations.services.audit import audit_record
-from nominations.services.transitions import application_transition
+from nominations.services.transitions import application_lock, transition_check, transition_run
 
 VOTE_FIELDS = ("votes_for", "votes_against", "votes_abstain")
 VOTE_LABELS = {"votes_for": "赞成票", "votes_against": "反对票", "votes_abstain": "弃权票"}
@@ -85,25 +88,23 @@ def committee_conflicted_members(application: Application, *, now=None) -> list[
     return sorted(m for m in members if (m, application.organization_id) in conflicts)
 
 
-# -- hooks registered with nominations.workflow (see judging.hooks) ------------------------
-def guard_committee_vote(*, application, actor, now, params) -> list[str]:
-    return parse_vote_params(params, now=now)[1]
-
-
-def apply_committee_decision(*, application, actor, now, note, params) -> None:
-    """Inside the approve/decline transaction: write the CommitteeDecision and its audit entry."""
-    clean, missing = parse_vote_params(params, now=now)
-    if missing:  # the guard ran before; keep the invariant anyway
-        raise JudgingError(missing[0], missing=missing)
-    outcome = DecisionOutcome.APPROVE if application.state == ApplicationState.APPROVED else DecisionOutcome.DECLINE
-    recused = sorted(set(clean["recused"]) | set(committee_conflicted_members(application, now=now)))
-    decision, _created = CommitteeDecision.objects.update_or_create(application=application, defaults={
-        "outcome": outcome, "decided_on": clean["decided_on"], "minute": note or "",
-        "recorded_by": actor, "recorded_at": now, **{n: clean[n] for n in VOTE_FIELDS}})
-    decision.recused.set(recused)
-    audit_record(obj=decision, action=f"decision.{outcome}", actor=actor, note=note,
-                 data={"application": application.pk, "decided_on": clean["decided_on"].isoformat(),
-                       **{n: clean[n] for n in VOTE_FIELDS}, "recused": recused})
+def votes_problems(*, outcome: str, votes: dict[str, int], committee_size: int, quorum: int) -> list[str]:
+    """What is wrong with these votes for this outcome (empty: they carry it)."""
+    cast = sum(votes.values())
+    problems = []
+    if cast > committee_size:
+        problems.append(_("表决票数合计 %(cast)d 票，超过审定委员会人数（%(size)d 人）。")
+                        % {"cast": cast, "size": committee_size})
+    if quorum and cast < quorum:
+        problems.append(_("表决票数合计 %(cast)d 票，不足法定人数 %(quorum)d 人，决定无效。")
+                        % {"cast": cast, "quorum": quorum})
+    majority = votes["votes_for"] > votes["votes_against"] + votes["votes_abstain"]
+    if outcome == DecisionOutcome.APPROVE and not majority:
+        problems.append(_("赞成 %(f)d 票未超过表决票数的半数（反对 %(a)d、弃权 %(b)d），不能记录为“审定通过”。")
+                        % {"f": votes["votes_for"], "a": votes["votes_against"], "b": votes["votes_abstain"]})
+    if outcome == DecisionOutcome.DECLINE and majority:
+        problems.append(_("赞成 %(f)d 票已超过表决票数的半数，不能记录为“不予通过”。") % {"f": votes["votes_for"]})
+    return problems
 
 
 @dataclass
@@ -116,14 +117,45 @@ class DecisionResult:
 def committee_decision_record(*, application, outcome: str, decided_on, votes_for, votes_against, votes_abstain,
                               actor, minute: str = "", recused=(), ip: str | None = None,
                               now: dt.datetime | None = None) -> DecisionResult:
-    """Record the committee's decision through the application transition. The transition
-    proceeds even when approvals exceed the category quota; `warnings` says so."""
+    """Record the committee's decision on an evaluated application.
+
+    Effects, in one transaction: lock the application → its clock → permission and state of
+    the transition → the meeting date and votes, which must carry the outcome (approve: more
+    for than against and abstaining together; decline: not), fit the committee's size and
+    reach its quorum → the CommitteeDecision row with the recused members (named and
+    conflicted) → the approve / decline transition with its audit entry → the decision's audit
+    entry. Approvals beyond the category's quota are allowed and reported in `warnings`.
+    Raises a WorkflowError (JudgingError for the inputs), changing nothing."""
     if outcome not in DecisionOutcome.values:
         msg = _("审定结果应为 approve（通过）或 decline（不通过）。")
         raise JudgingError(msg, code="invalid", field_errors={"outcome": [msg]})
-    app = application_transition(application=application, name=outcome, actor=actor, note=minute, ip=ip, now=now,
-                                 decided_on=decided_on, votes_for=votes_for, votes_against=votes_against,
-                                 votes_abstain=votes_abstain, recused=list(recused or []))
+    try:
+        with transaction.atomic():
+            app = application_lock(application)
+            now = now or timezone.now()
+            transition_check(app, outcome, actor)
+            clean, missing = parse_vote_params({"decided_on": decided_on, "votes_for": votes_for,
+                                                "votes_against": votes_against, "votes_abstain": votes_abstain,
+                                                "recused": list(recused or [])}, now=now)
+            if not missing:
+                missing = votes_problems(outcome=outcome, votes={n: clean[n] for n in VOTE_FIELDS},
+                                         committee_size=app.cycle.committee_size, quorum=app.cycle.committee_quorum)
+            if missing:
+                raise JudgingError(missing[0], code="conditions_unmet", missing=missing)
+            recused_ids = sorted(set(clean["recused"]) | set(committee_conflicted_members(app, now=now)))
+            minute = (minute or "").strip()
+            decision, _created = CommitteeDecision.objects.update_or_create(application=app, defaults={
+                "outcome": outcome, "decided_on": clean["decided_on"], "minute": minute,
+                "recorded_by": actor, "recorded_at": now, **{n: clean[n] for n in VOTE_FIELDS}})
+            decision.recused.set(recused_ids)
+            votes = {n: clean[n] for n in VOTE_FIELDS}
+            transition_run(app, outcome, actor=actor, now=now, note=minute, ip=ip,
+                           data={"decided_on": clean["decided_on"].isoformat(), **votes})
+            audit_record(obj=decision, action=f"decision.{outcome}", actor=actor, note=minute, ip=ip,
+                         data={"application": app.pk, "decided_on": clean["decided_on"].isoformat(),
+                               **votes, "recused": recused_ids})
+    except ConcurrentTransition as exc:
+        raise ConcurrentChange(_("该申报已被他人同时处理，请刷新页面后重试。")) from exc
     decision = CommitteeDecision.objects.prefetch_related("recused").get(application=app)
-    warnings = decision_quota_warning(cycle=app.cycle, category=app.category)
+    warnings = decision_quota_warning(cycle=app.cycle, category=app.category) if outcome == "approve" else []
     return DecisionResult(application=app, decision=decision, warnings=warnings)

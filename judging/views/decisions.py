@@ -3,7 +3,6 @@ from __future__ import annotations
 
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +17,9 @@ from judging.errors import WorkflowError
 from judging.forms import (
     DecisionForm,
 )
+from judging.enums import DecisionOutcome
 from judging.models import CommitteeDecision
+from judging.services.committee import VOTE_FIELDS, votes_problems
 from judging.selectors.ranking import APPROVED_STATES, attach_recused
 from judging.views.common import (
     application_or_404,
@@ -50,7 +51,18 @@ def decision(request, pk: int):
         if app.state != S.EVALUATED:
             messages.error(request, _("该申报当前为“%(state)s”，不能记录审定结果。") % {"state": app.get_state_display()})
             return redirect("judging:decision", pk=app.pk)
-        if form.is_valid():
+        if form.is_valid() and not form.cleaned_data["confirmed"]:
+            data = form.service_kwargs()
+            problems = votes_problems(outcome=data["outcome"], votes={k: data[k] for k in VOTE_FIELDS},
+                                      committee_size=app.cycle.committee_size, quorum=app.cycle.committee_quorum)
+            for problem in problems:
+                form.add_error(None, problem)
+            if not problems:  # show what will be recorded, and ask once more
+                return render(request, "judging/secretariat/decision.html", {
+                    **_context(app, form, stage, row, existing),
+                    "confirm": {"outcome": dict(DecisionOutcome.choices)[data["outcome"]], **data,
+                                "votes_cast": sum(data[k] for k in VOTE_FIELDS)}})
+        elif form.is_valid():
             try:
                 result = services.committee_decision_record(application=app, actor=request.user,
                                                             ip=client_ip(request), **form.service_kwargs())
@@ -67,11 +79,16 @@ def decision(request, pk: int):
         else:
             messages.error(request, _("请按提示修改后再提交。"))
         status = 400
+    return render(request, "judging/secretariat/decision.html", _context(app, form, stage, row, existing),
+                  status=status)
+
+
+def _context(app, form, stage, row, existing) -> dict:
     approved = Application.objects.filter(cycle=app.cycle, category=app.category,
                                           state__in=list(APPROVED_STATES)).count()
-    return render(request, "judging/secretariat/decision.html", {
+    return {
         "app": app, "row": row, "flags": readable_flags(row.flags) if row else [], "form": form,
         "existing": existing, "stage": stage, "stage_label": Stage(stage).label, "approved": approved,
         "quota": app.category.quota, "over_quota": bool(app.category.quota and approved >= app.category.quota),
-        "members": get_user_model().objects.filter(groups__name="committee", is_active=True).count(),
-    }, status=status)
+        "members": app.cycle.committee_size, "quorum": app.cycle.committee_quorum,
+    }

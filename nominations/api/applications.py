@@ -19,7 +19,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from nominations import rules, selectors, workflow
+from nominations import rules, selectors
 from nominations.api import serializers as s
 from nominations.enums import CycleState, Transition
 from nominations.errors import NotFound
@@ -35,11 +35,10 @@ from nominations.api.common import (
     reject_unwritable,
     validated,
 )
+from nominations.services.acts import application_act, cycle_act
 from nominations.services.transitions import (
     application_available_transitions,
-    application_transition,
     cycle_available_transitions,
-    cycle_transition,
 )
 
 # The history shows the workflow: creation and every transition, oldest first.
@@ -107,10 +106,12 @@ class CycleTransitionsView(APIView):
                    responses={200: s.CycleSerializer, **error_responses(400, 401, 403, 404, 409)})
     def post(self, request, pk: int):
         cycle = _cycle_or_404(pk)
-        params = dict(validated(s.CycleTransitionInputSerializer, request.data))
-        name, note = params.pop("name"), params.pop("note")
-        cycle = cycle_transition(cycle=cycle, name=name, actor=request.user, note=note, ip=client_ip(request),
-                                 **params)
+        serializer = s.CycleTransitionInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        cycle = cycle_act(cycle=cycle, name=data["name"], actor=request.user, note=data["note"],
+                          ip=client_ip(request), announcement=data["announcement"],
+                          notice=serializer.notice_input(data))
         return Response(s.CycleSerializer(cycles_with_catalog().get(pk=cycle.pk)).data)
 
 
@@ -256,17 +257,23 @@ class ApplicationTransitionsView(APIView):
     @extend_schema(request=s.ApplicationTransitionInputSerializer,
                    responses={200: s.ApplicationSerializer, **error_responses(400, 401, 403, 404, 409)})
     def post(self, request, pk: int):
-        """Run a transition; extra parameters are passed on to the transition's guards and hooks."""
+        """Run a transition through the service that owns the act (nominations.services.acts)."""
         app = selectors.application_for_user(request.user, pk)
-        params = dict(validated(s.ApplicationTransitionInputSerializer, request.data))
-        name, note = params.pop("name"), params.pop("note")
-        app = application_transition(application=app, name=name, actor=request.user, note=note,
-                                     ip=client_ip(request), **params)
-        body = s.ApplicationSerializer(app).data
-        warnings = workflow.warnings_after(name, application=app)
-        if warnings:
-            body["warnings"] = warnings
+        serializer = self.input_serializer(request)(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        body = self.perform(request, app, serializer)
         return Response(body)
+
+    def input_serializer(self, request):
+        return s.ApplicationTransitionInputSerializer
+
+    def perform(self, request, app, serializer) -> dict:
+        data = serializer.validated_data
+        app = application_act(application=app, name=data["name"], actor=request.user, note=data["note"],
+                              ip=client_ip(request), deadline=data["deadline"],
+                              override_reason=data["override_reason"], announcement=data["announcement"],
+                              notice=serializer.notice_input(data))
+        return s.ApplicationSerializer(app).data
 
 
 class ApplicationHistoryView(APIView):

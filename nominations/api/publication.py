@@ -29,9 +29,8 @@ from nominations.api.common import IsSecretariat, client_ip, error_responses, va
 from nominations.enums import ProgrammeCode
 from nominations.errors import NotFound
 from nominations.models import ObjectionState, PublicNotice
-from nominations.services.publication import objection_file, objection_transition
+from nominations.services.objections import objection_file, objection_investigate, objection_resolve
 
-OUTCOMES = {"upheld": "uphold", "dismissed": "dismiss"}
 
 
 class CertificateStatus(TextChoices):
@@ -41,18 +40,13 @@ class CertificateStatus(TextChoices):
 
 # -- serializers -------------------------------------------------------------------------
 class NoticeEntrySerializer(serializers.Serializer):
-    application = serializers.IntegerField(source="pk")
-    name = serializers.CharField(source="display_name", help_text=gettext_lazy("单位名称，或个人姓名（工作单位）"))
+    """An entry as it was when the notice opened (frozen: later edits do not change it)."""
+
+    application = serializers.IntegerField(source="application_id")
+    name = serializers.CharField(help_text=gettext_lazy("单位名称，或个人姓名（工作单位）"))
     title = serializers.CharField()
-    programme = serializers.CharField(source="cycle.programme.code")
-    category = serializers.CharField(source="category.name")
-
-
-class NoticeContactSerializer(serializers.Serializer):
-    name = serializers.CharField(source="contact_name")
-    phone = serializers.CharField(source="contact_phone")
-    email = serializers.CharField(source="contact_email")
-    address = serializers.CharField(source="contact_address")
+    programme = serializers.CharField()
+    category = serializers.CharField()
 
 
 class PublicNoticeSerializer(serializers.ModelSerializer):
@@ -60,13 +54,12 @@ class PublicNoticeSerializer(serializers.ModelSerializer):
     cycle_id = serializers.IntegerField()
     programme = serializers.CharField(source="cycle.programme.code")
     is_open = serializers.SerializerMethodField()
-    contact = NoticeContactSerializer(source="*")
-    entries = NoticeEntrySerializer(source="applications", many=True)
+    entries = NoticeEntrySerializer(many=True)
 
     class Meta:
         model = PublicNotice
         fields = ["id", "cycle", "cycle_id", "programme", "starts_at", "ends_at", "days", "working_days", "is_open",
-                  "text", "contact", "entries"]
+                  "description", "contact", "entries"]
 
     def get_is_open(self, notice) -> bool:
         return notice.is_open(self.context.get("now"))
@@ -86,7 +79,7 @@ class ObjectionInputSerializer(serializers.Serializer):
 
 
 class ObjectionReceiptSerializer(serializers.Serializer):
-    id = serializers.IntegerField(help_text=gettext_lazy("受理回执编号"))
+    receipt = serializers.CharField(help_text=gettext_lazy("受理回执编号，如 26-QGA-7K3MX"))
     notice = serializers.IntegerField(source="notice_id")
     application = serializers.IntegerField(source="application_id")
     received_at = serializers.DateTimeField()
@@ -95,6 +88,7 @@ class ObjectionReceiptSerializer(serializers.Serializer):
 
 class ObjectionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
+    receipt = serializers.CharField()
     notice = serializers.IntegerField(source="notice_id")
     application = serializers.IntegerField(source="application_id")
     name = serializers.CharField()
@@ -107,6 +101,7 @@ class ObjectionSerializer(serializers.Serializer):
     received_at = serializers.DateTimeField()
     status = serializers.ChoiceField(choices=ObjectionState.choices)
     resolution = serializers.CharField()
+    investigation_started_at = serializers.DateTimeField(allow_null=True)
     resolved_at = serializers.DateTimeField(allow_null=True)
 
     def get_has_evidence(self, obj) -> bool:
@@ -121,15 +116,18 @@ class ObjectionResolveSerializer(serializers.Serializer):
 
 
 class WinnerSerializer(serializers.Serializer):
-    programme = serializers.CharField(source="cycle.programme.code")
-    cycle = serializers.CharField(source="cycle.label")
-    category = serializers.CharField(source="category.name")
-    name = serializers.CharField(source="display_name")
+    """A published award as frozen at publication (AwardRecord)."""
+
+    programme = serializers.CharField(source="programme.code")
+    cycle = serializers.CharField(source="cycle_label")
+    category = serializers.CharField(source="category_name")
+    name = serializers.CharField(source="holder_name")
     title = serializers.CharField()
+    announcement = serializers.CharField(source="publication.get_kind_display")
     certificate_number = serializers.SerializerMethodField()
 
-    def get_certificate_number(self, app) -> str | None:
-        cert = getattr(app, "certificate", None)
+    def get_certificate_number(self, award) -> str | None:
+        cert = getattr(award.application, "certificate", None) if award.application_id else None
         return cert.number if cert else None
 
 
@@ -220,13 +218,13 @@ class ObjectionResolveView(APIView):
         if objection is None:
             raise NotFound(_("异议不存在。"))
         data = validated(ObjectionResolveSerializer, request.data)
-        objection = objection_transition(objection=objection, name=OUTCOMES[data["outcome"]], actor=request.user,
-                                         resolution=data["resolution"], ip=client_ip(request))
+        objection = objection_resolve(objection=objection, outcome=data["outcome"], actor=request.user,
+                                      resolution=data["resolution"], ip=client_ip(request))
         return Response(ObjectionSerializer(objection).data)
 
 
 class ObjectionInvestigateView(APIView):
-    """received → investigating (optional step before resolving)."""
+    """received → investigating (required before resolving)."""
 
     permission_classes = [IsAuthenticated, IsSecretariat]
 
@@ -236,8 +234,7 @@ class ObjectionInvestigateView(APIView):
         objection = selectors_public.objections_for_desk().filter(pk=pk).first()
         if objection is None:
             raise NotFound(_("异议不存在。"))
-        objection = objection_transition(objection=objection, name="investigate", actor=request.user,
-                                         ip=client_ip(request))
+        objection = objection_investigate(objection=objection, actor=request.user, ip=client_ip(request))
         return Response(ObjectionSerializer(objection).data)
 
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from nominations.enums import CycleTransition, Transition
+from nominations.services.notices import NoticeInput
 from nominations.models import (
     Application,
     Category,
@@ -79,20 +80,30 @@ class AvailableTransitionSerializer(serializers.Serializer):
     target = serializers.CharField()
 
 
-class CycleTransitionInputSerializer(serializers.Serializer):
+class NoticeInputMixin(serializers.Serializer):
+    """The notice an act opens (start_notice on the cycle, open_notice on an application)."""
+
+    description = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000,
+                                        help_text=_("start_notice/open_notice：公示说明（必填）"))
+    contact = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000,
+                                    help_text=_("start_notice/open_notice：受理异议的联系方式（必填）"))
+    starts_at = serializers.DateTimeField(required=False, allow_null=True, default=None,
+                                          help_text=_("公示开始（不早于现在，默认现在）"))
+    days = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=60,
+                                    help_text=_("公示天数（默认按周期设置）"))
+    working_days = serializers.BooleanField(required=False, allow_null=True, default=None,
+                                            help_text=_("按工作日计算（默认按周期设置）"))
+
+    def notice_input(self, data) -> NoticeInput:
+        return NoticeInput(description=data["description"], contact=data["contact"], starts_at=data["starts_at"],
+                           days=data["days"], working_days=data["working_days"])
+
+
+class CycleTransitionInputSerializer(NoticeInputMixin):
     name = serializers.ChoiceField(choices=CycleTransition.choices)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
-    # start_notice / publish: passed on to the transition's hooks (see services.publication)
-    starts_at = serializers.DateTimeField(required=False, help_text=_("start_notice：公示开始（不早于现在，默认现在）"))
-    days = serializers.IntegerField(required=False, min_value=1, max_value=60,
-                                    help_text=_("start_notice：公示天数（默认按周期设置）"))
-    working_days = serializers.BooleanField(required=False, help_text=_("start_notice：按工作日计算"))
-    text = serializers.CharField(required=False, allow_blank=True, help_text=_("start_notice：公示说明"))
-    contact_name = serializers.CharField(required=False, allow_blank=True, max_length=50)
-    contact_phone = serializers.CharField(required=False, allow_blank=True, max_length=50)
-    contact_email = serializers.EmailField(required=False, allow_blank=True)
-    contact_address = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    announcement = serializers.CharField(required=False, allow_blank=True, help_text=_("publish：发布公告（必填）"))
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    announcement = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000,
+                                         help_text=_("publish：发布公告（必填）"))
 
 
 # -- organizations -------------------------------------------------------------------
@@ -209,20 +220,16 @@ class DocumentUploadSerializer(serializers.Serializer):
     file = serializers.FileField(use_url=False)
 
 
-class ApplicationTransitionInputSerializer(serializers.Serializer):
+class ApplicationTransitionInputSerializer(NoticeInputMixin):
     name = serializers.ChoiceField(choices=Transition.choices)
-    note = serializers.CharField(required=False, allow_blank=True, default="",
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000,
                                  help_text=_("说明；退回、不予受理、撤销时为必填的理由"))
-    override_reason = serializers.CharField(required=False, allow_blank=True,
+    override_reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000,
                                             help_text=_("accept：资格条件未通过时的例外理由"))
-    deadline = serializers.DateTimeField(required=False, help_text=_("return：补正截止时间（默认按周期的补正天数）"))
-    votes_for = serializers.IntegerField(required=False, min_value=0, help_text=_("approve/decline：赞成票"))
-    votes_against = serializers.IntegerField(required=False, min_value=0, help_text=_("approve/decline：反对票"))
-    votes_abstain = serializers.IntegerField(required=False, min_value=0, help_text=_("approve/decline：弃权票"))
-    decided_on = serializers.DateField(required=False, help_text=_("approve/decline：审定会议日期"))
-    starts_at = serializers.DateTimeField(required=False, help_text=_("open_notice：公示开始（不早于现在，默认现在）"))
-    days = serializers.IntegerField(required=False, min_value=1, max_value=90, help_text=_("open_notice：公示天数"))
-    working_days = serializers.BooleanField(required=False, help_text=_("open_notice：按工作日计算"))
+    deadline = serializers.DateTimeField(required=False, allow_null=True, default=None,
+                                         help_text=_("return：补正截止时间（默认按周期的补正天数）"))
+    announcement = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000,
+                                         help_text=_("publish：本周期尚无结果公告时必填；否则作为补充公告"))
 
 
 class HistoryEntrySerializer(serializers.Serializer):

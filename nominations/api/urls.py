@@ -23,8 +23,8 @@ urlpatterns = [
          name="api-application-document"),
     path("applications/<int:pk>/documents/<int:doc_id>/download/", api.ApplicationDocumentDownloadView.as_view(),
          name="api-application-document-download"),
-    path("applications/<int:pk>/transitions/", api.ApplicationTransitionsView.as_view(),
-         name="api-application-transitions"),
+    # applications/<pk>/transitions/ is mounted by judging.api.urls (its subclass adds the
+    # committee decision, judging's act, to nominations' transitions endpoint)
     path("applications/<int:pk>/history/", api.ApplicationHistoryView.as_view(), name="api-application-history"),
     path("applications/<int:pk>/certificate.pdf", publication.ApplicationCertificatePdfView.as_view(),
          name="api-application-certificate"),

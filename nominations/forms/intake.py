@@ -249,7 +249,15 @@ TRANSITION_UI = {
                "intro": _("不予受理后本申报流程结束，不能恢复。"), "danger": True},
     T.WITHDRAW: {"note": _("撤回说明（可选）"), "danger": True, "confirm": True,
                  "intro": _("撤回后本申报流程结束，不能恢复；如需再次申报，须新建申报。")},
-    T.REVOKE: {"note": _("撤销理由"), "note_required": True, "danger": True},
+    T.REVOKE: {"note": _("撤销理由"), "note_required": True, "danger": True, "confirm": True,
+               "intro": _("撤销后该申报退出获奖名单，证书验证页面显示“已撤销”，不能恢复。")},
+    T.CONFIRM: {"note": _("确认说明（可选）"), "confirm": True,
+                "intro": _("确认后该申报公示通过，等待发布结果。")},
+    T.OVERTURN: {"note": _("说明（可选）"), "danger": True, "confirm": True,
+                 "intro": _("异议成立：该申报不再授奖，申报单位将收到结果通知，不能恢复。")},
+    T.PUBLISH: {"note": _("发布说明（可选）"), "announcement": True, "confirm": True,
+                "intro": _("发布后该申报列入公开的获奖名单并颁发证书，申报单位将收到通知。本周期已有结果公告时，"
+                           "以补充公告公布。")},
 }
 DEFAULT_UI = {"note": _("说明（可选）")}
 
@@ -268,6 +276,9 @@ class TransitionForm(forms.Form):
         label=_("补正截止时间"), required=False, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text=_("北京时间。默认为今天起算本周期规定的补正天数。"))
+    announcement = forms.CharField(
+        label=_("结果公告"), required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("本周期尚无结果公告时必须填写，显示在获奖名单页面上；已有公告时可不填，系统生成补充公告。"))
 
     def __init__(self, *args, name: str, application=None, needs_override: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -288,6 +299,8 @@ class TransitionForm(forms.Form):
             self.fields["override_reason"].required = True
             self.fields["override_reason"].error_messages["required"] = _(
                 "资格条件未全部通过，须填写例外受理理由。")
+        if not ui.get("announcement"):
+            del self.fields["announcement"]
         if not ui.get("deadline"):
             del self.fields["deadline"]
         elif application is not None and not self.is_bound:
@@ -307,6 +320,8 @@ class TransitionForm(forms.Form):
             kwargs["override_reason"] = self.cleaned_data["override_reason"]
         if self.cleaned_data.get("deadline"):
             kwargs["deadline"] = self.cleaned_data["deadline"]
+        if self.cleaned_data.get("announcement"):
+            kwargs["announcement"] = self.cleaned_data["announcement"]
         return kwargs
 
     @property

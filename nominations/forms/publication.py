@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from nominations.enums import ProgrammeCode
 from nominations.models import Holiday, ObjectionState
+from nominations.services.notices import NoticeInput
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
 
@@ -42,7 +43,7 @@ class ObjectionForm(forms.Form):
     def __init__(self, *args, entries=(), **kwargs):
         super().__init__(*args, **kwargs)
         choices = [("", _("请选择"))]
-        choices += [(str(app.pk), f"{app.display_name} — {app.title}") for app in entries]
+        choices += [(str(e.application_id), f"{e.name} — {e.title}") for e in entries]
         self.fields["application"].choices = choices
 
     def clean(self):
@@ -76,16 +77,14 @@ class NoticeStartForm(forms.Form):
                                               "max_value": _("公示天数应在 1 到 60 天之间。")},
                               help_text=_("开始当天计为第 1 天；公示于最后一天 24:00 结束。"))
     working_days = forms.BooleanField(label=_("按工作日计算（跳过周末和节假日表中的假日）"), required=False)
-    text = forms.CharField(label=_("公示说明"), required=False, max_length=5000,
-                           widget=forms.Textarea(attrs={"rows": 5}),
-                           help_text=_("显示在公示页面上，例如公示依据、异议受理要求等。"))
-    contact_name = forms.CharField(label=_("联系人"), max_length=50,
-                                   error_messages={"required": _("请填写公示联系人。")})
-    contact_phone = forms.CharField(label=_("联系电话"), max_length=50,
-                                    error_messages={"required": _("请填写公示联系电话。")})
-    contact_email = forms.EmailField(label=_("联系邮箱"), required=False,
-                                     error_messages={"invalid": _("请填写有效的电子邮箱地址。")})
-    contact_address = forms.CharField(label=_("通讯地址"), max_length=200, required=False)
+    description = forms.CharField(
+        label=_("公示说明"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": _("请填写公示说明（公示依据、异议方式和要求）。")},
+        help_text=_("显示在公示页面上，例如公示依据、异议受理要求等。"))
+    contact = forms.CharField(
+        label=_("联系方式"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("请填写受理异议的联系方式。")},
+        help_text=_("受理异议的单位、联系人、电话、电子邮箱和通讯地址，显示在公示页面上。"))
 
     def __init__(self, *args, cycle, **kwargs):
         super().__init__(*args, **kwargs)
@@ -93,11 +92,14 @@ class NoticeStartForm(forms.Form):
             self.initial.setdefault("starts_at", timezone.localtime().replace(second=0, microsecond=0))
             self.initial.setdefault("days", cycle.notice_days)
             self.initial.setdefault("working_days", cycle.notice_working_days)
+            self.initial.setdefault("description", _(
+                "根据评选办法，现将%(cycle)s审定通过的名单予以公示。公示期间，任何单位和个人对公示名单有异议的，"
+                "可实名向评选秘书处提出，并提供必要的证明材料；匿名异议不予受理。") % {"cycle": cycle})
 
-    def service_params(self) -> dict:
-        return {key: self.cleaned_data[key] for key in (
-            "starts_at", "days", "working_days", "text", "contact_name", "contact_phone", "contact_email",
-            "contact_address")}
+    def notice_input(self) -> NoticeInput:
+        data = self.cleaned_data
+        return NoticeInput(description=data["description"], contact=data["contact"], starts_at=data["starts_at"],
+                           days=data["days"], working_days=data["working_days"])
 
 
 class HolidayForm(forms.ModelForm):

@@ -21,6 +21,7 @@ from nominations.models.publication import (
     Certificate,
     CertificateBatch,
     Holiday,
+    NoticeEntry,
     Objection,
     ObjectionState,
     Publication,
@@ -28,7 +29,7 @@ from nominations.models.publication import (
 )
 
 __all__ = [
-    "OBJECTION_OPEN", "Certificate", "CertificateBatch", "Holiday", "Objection", "ObjectionState",
+    "OBJECTION_OPEN", "Certificate", "CertificateBatch", "Holiday", "NoticeEntry", "Objection", "ObjectionState",
     "Publication", "PublicNotice",
     "Application", "AuditEntry", "AwardRecord", "Category", "Cycle", "Document",
     "DocumentRequirement", "EligibilityRule", "Membership", "Nominee", "Organization",

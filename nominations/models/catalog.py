@@ -46,6 +46,7 @@ class Cycle(ConcurrentTransitionMixin, models.Model):
     FROZEN_FIELDS = (
         "programme", "year", "label", "opens_at", "closes_at", "amendment_days",
         "notice_days", "notice_working_days", "judges_document", "judges_site", "aggregation",
+        "committee_size", "committee_quorum",
     )
 
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="cycles",
@@ -62,6 +63,11 @@ class Cycle(ConcurrentTransitionMixin, models.Model):
     judges_site = models.PositiveSmallIntegerField(_("现场评审每份申报专家数"), default=5)
     aggregation = models.CharField(_("计分方法"), max_length=20, choices=Aggregation.choices,
                                    default=Aggregation.TRIMMED_MEAN)
+    committee_size = models.PositiveSmallIntegerField(
+        _("审定委员会人数"), default=15, help_text=_("表决票数（赞成、反对、弃权之和）不能超过此人数。"))
+    committee_quorum = models.PositiveSmallIntegerField(
+        _("审定会议法定人数"), default=0,
+        help_text=_("有效表决至少需要的票数；0 表示不设下限。"))
     reference_seq = models.PositiveIntegerField(_("已分配申报编号"), default=0, editable=False)
     certificate_seq = models.PositiveIntegerField(_("已分配证书编号"), default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -72,6 +78,8 @@ class Cycle(ConcurrentTransitionMixin, models.Model):
             models.UniqueConstraint(fields=["programme", "label"], name="unique_cycle_label"),
             models.CheckConstraint(condition=models.Q(closes_at__gt=models.F("opens_at")),
                                    name="cycle_window_order"),
+            models.CheckConstraint(condition=models.Q(committee_quorum__lte=models.F("committee_size")),
+                                   name="cycle_quorum_within_committee"),
         ]
         verbose_name = _("评选周期")
         verbose_name_plural = _("评选周期")

@@ -127,6 +127,14 @@ class AwardRecord(models.Model):
     application = models.OneToOneField("nominations.Application", on_delete=models.SET_NULL,
                                        null=True, blank=True, related_name="award_record")
     note = models.CharField(_("备注"), max_length=300, blank=True)
+    # What the public sees of a published award, frozen at publication (winners page and API).
+    holder_name = models.CharField(_("获奖者"), max_length=300, blank=True)
+    category_name = models.CharField(_("类别"), max_length=100, blank=True)
+    cycle_label = models.CharField(_("年度"), max_length=20, blank=True)
+    publication = models.ForeignKey("nominations.Publication", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="awards", verbose_name=_("公告"))
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
 
     class Meta:
         ordering = ["-year"]

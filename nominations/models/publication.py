@@ -31,23 +31,29 @@ class Holiday(models.Model):
 
 
 class PublicNotice(models.Model):
+    """One 公示 of a cycle: its window, its text and contact, and the entries it lists
+    (frozen as they were when it opened)."""
+
     cycle = models.ForeignKey("nominations.Cycle", on_delete=models.PROTECT, related_name="notices")
     starts_at = models.DateTimeField(_("公示开始"))
     ends_at = models.DateTimeField(_("公示结束"))
     days = models.PositiveSmallIntegerField(_("公示天数"))
     working_days = models.BooleanField(_("按工作日计算"), default=False)
-    text = models.TextField(_("公示说明"), blank=True)
-    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
-    contact_phone = models.CharField(_("联系电话"), max_length=50, blank=True)
-    contact_email = models.EmailField(_("联系邮箱"), blank=True)
-    contact_address = models.CharField(_("通讯地址"), max_length=200, blank=True)
-    applications = models.ManyToManyField("nominations.Application", related_name="notices", blank=True)
+    description = models.TextField(_("公示说明"))
+    contact = models.TextField(_("联系方式"), help_text=_("受理异议的单位、联系人、电话、邮箱和地址"))
+    applications = models.ManyToManyField("nominations.Application", related_name="notices", blank=True,
+                                          through="nominations.NoticeEntry")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="notice_window_order"),
+            models.CheckConstraint(condition=~models.Q(description=""), name="notice_has_description"),
+            models.CheckConstraint(condition=~models.Q(contact=""), name="notice_has_contact"),
+        ]
         verbose_name = _("公示")
         verbose_name_plural = _("公示")
 
@@ -57,6 +63,30 @@ class PublicNotice(models.Model):
     def is_open(self, now=None) -> bool:
         now = now or timezone.now()
         return self.starts_at <= now < self.ends_at
+
+
+class NoticeEntry(models.Model):
+    """An application on a notice, with what the public sees of it frozen when the notice
+    opened: later edits to the organization or the application change none of it."""
+
+    notice = models.ForeignKey(PublicNotice, on_delete=models.CASCADE, related_name="entries")
+    application = models.ForeignKey("nominations.Application", on_delete=models.PROTECT,
+                                    related_name="notice_entries")
+    name = models.CharField(_("名称"), max_length=300)
+    title = models.CharField(_("项目名称"), max_length=300, blank=True)
+    programme = models.CharField(_("奖项代码"), max_length=10)
+    programme_name = models.CharField(_("奖项"), max_length=100)
+    category = models.CharField(_("类别"), max_length=100)
+    order = models.PositiveIntegerField(_("顺序"), default=0)
+
+    class Meta:
+        ordering = ["notice", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["notice", "application"], name="one_entry_per_notice")]
+        verbose_name = _("公示条目")
+        verbose_name_plural = _("公示条目")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class ObjectionState(models.TextChoices):
@@ -69,8 +99,17 @@ class ObjectionState(models.TextChoices):
 OBJECTION_OPEN = frozenset({ObjectionState.RECEIVED, ObjectionState.INVESTIGATING})
 
 
+def new_objection_receipt(programme_code: str, at) -> str:
+    """A human receipt reference, e.g. 26-QGA-7K3MX: year, programme, five random characters
+    (Crockford base 32: no I, L, O, U), so receipts reveal nothing of how many objections exist."""
+    alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+    tail = "".join(secrets.choice(alphabet) for _ in range(5))
+    return f"{timezone.localtime(at):%y}-{programme_code}-{tail}"
+
+
 class Objection(ConcurrentTransitionMixin, models.Model):
     notice = models.ForeignKey(PublicNotice, on_delete=models.PROTECT, related_name="objections")
+    receipt = models.CharField(_("受理回执编号"), max_length=20, unique=True)
     application = models.ForeignKey("nominations.Application", on_delete=models.PROTECT,
                                     related_name="objections")
     name = models.CharField(_("姓名/单位名称"), max_length=100)
@@ -87,6 +126,9 @@ class Objection(ConcurrentTransitionMixin, models.Model):
     resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                     blank=True, related_name="+")
     resolved_at = models.DateTimeField(null=True, blank=True)
+    investigation_started_at = models.DateTimeField(_("开始调查时间"), null=True, blank=True)
+    investigated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                        blank=True, related_name="+")
 
     class Meta:
         ordering = ["-received_at"]
@@ -101,16 +143,14 @@ class Objection(ConcurrentTransitionMixin, models.Model):
         return " / ".join(x for x in (self.phone, self.email) if x)
 
     @transition(field=status, source=ObjectionState.RECEIVED, target=ObjectionState.INVESTIGATING)
-    def investigate(self) -> None:
-        pass
+    def investigate(self, *, by, at) -> None:
+        self.investigated_by, self.investigation_started_at = by, at
 
-    @transition(field=status, source=[ObjectionState.RECEIVED, ObjectionState.INVESTIGATING],
-                target=ObjectionState.UPHELD)
+    @transition(field=status, source=ObjectionState.INVESTIGATING, target=ObjectionState.UPHELD)
     def uphold(self, *, resolution: str, by, at) -> None:
         self.resolution, self.resolved_by, self.resolved_at = resolution, by, at
 
-    @transition(field=status, source=[ObjectionState.RECEIVED, ObjectionState.INVESTIGATING],
-                target=ObjectionState.DISMISSED)
+    @transition(field=status, source=ObjectionState.INVESTIGATING, target=ObjectionState.DISMISSED)
     def dismiss(self, *, resolution: str, by, at) -> None:
         self.resolution, self.resolved_by, self.resolved_at = resolution, by, at
 
@@ -206,12 +246,29 @@ class CertificateBatch(models.Model):
 
 
 class Publication(models.Model):
-    cycle = models.OneToOneField("nominations.Cycle", on_delete=models.PROTECT, related_name="publication")
+    """An announcement (公告) of a cycle's results. The first one of a cycle is its main
+    announcement; an application published later (e.g. confirmed after an objection) is
+    announced in a supplementary one (补充公告). Each award record names its announcement."""
+
+    class Kind(models.TextChoices):
+        MAIN = "main", _("结果公告")
+        SUPPLEMENT = "supplement", _("补充公告")
+
+    cycle = models.ForeignKey("nominations.Cycle", on_delete=models.PROTECT, related_name="publications")
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices, default=Kind.MAIN)
     announcement = models.TextField(_("公告"))
     published_at = models.DateTimeField(_("发布时间"))
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                      related_name="+")
 
     class Meta:
-        verbose_name = _("结果发布")
-        verbose_name_plural = _("结果发布")
+        ordering = ["published_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle"], condition=models.Q(kind="main"), name="one_main_announcement"),
+            models.CheckConstraint(condition=~models.Q(announcement=""), name="announcement_has_text"),
+        ]
+        verbose_name = _("结果公告")
+        verbose_name_plural = _("结果公告")
+
+    def __str__(self) -> str:
+        return f"{self.cycle} {self.get_kind_display()}"

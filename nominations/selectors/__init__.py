@@ -13,5 +13,4 @@ from nominations.selectors.applications import (  # noqa: F401
     cycles_with_counts,
     organization_for_user,
     organizations_for_user,
-    register_application_access,
 )

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
-from nominations import rules
+from nominations import rules, workflow
 from nominations.enums import ApplicationState
 from nominations.errors import NotFound
 from nominations.models import Application, AuditEntry, Cycle, Document, Organization
@@ -27,15 +27,6 @@ def applications_visible_to(user) -> QuerySet[Application]:
     return qs.filter(q)
 
 
-# Other apps (judging) extend visibility: callables (user, application_id) -> bool.
-_extra_access: list = []
-
-
-def register_application_access(func) -> None:
-    if func not in _extra_access:
-        _extra_access.append(func)
-
-
 def application_for_user(user, pk) -> Application:
     """The application if `user` may see it; NotFound alike for missing and not yours."""
     try:
@@ -43,7 +34,7 @@ def application_for_user(user, pk) -> Application:
     except (TypeError, ValueError):
         raise NotFound("申报不存在。") from None
     app = applications_visible_to(user).filter(pk=pk).first()
-    if app is None and any(check(user, pk) for check in _extra_access):
+    if app is None and workflow.may_access(user, pk):
         app = Application.objects.select_related(
             "cycle__programme", "category", "organization", "nominee", "recommending_unit").filter(pk=pk).first()
     if app is None:

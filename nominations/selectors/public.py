@@ -18,6 +18,8 @@ from nominations.models import (
     Cycle,
     Objection,
     ObjectionState,
+    AwardRecord,
+    NoticeEntry,
     Publication,
     PublicNotice,
 )
@@ -34,10 +36,9 @@ def public_applications() -> QuerySet[Application]:
 
 # -- public notices --------------------------------------------------------------------
 def notices_public() -> QuerySet[PublicNotice]:
-    """Every notice (upcoming, open, past), newest first, entries prefetched."""
-    entries = public_applications().order_by("category__order", "reference", "id")
+    """Every notice (upcoming, open, past), newest first, with its frozen entries."""
     return (PublicNotice.objects.select_related("cycle__programme")
-            .prefetch_related(Prefetch("applications", queryset=entries))
+            .prefetch_related(Prefetch("entries", queryset=NoticeEntry.objects.order_by("order", "id")))
             .order_by("-starts_at", "-id"))
 
 
@@ -50,25 +51,33 @@ def notice_public(pk) -> PublicNotice | None:
 
 
 # -- winners ---------------------------------------------------------------------------
-def winners(*, programme: str | None = None, cycle_label: str | None = None) -> QuerySet[Application]:
-    """Published winners of published cycles, with their certificates."""
-    qs = (public_applications().select_related("certificate")
-          .filter(state=S.PUBLISHED, cycle__publication__isnull=False))
+def winners(*, programme: str | None = None, cycle_label: str | None = None) -> QuerySet[AwardRecord]:
+    """Every published award (an application is listed here if and only if it is published),
+    as frozen at publication, with its announcement and certificate."""
+    qs = (AwardRecord.objects.filter(application__state=S.PUBLISHED, publication__isnull=False)
+          .select_related("programme", "publication", "application__certificate"))
     if programme:
-        qs = qs.filter(cycle__programme__code=programme)
+        qs = qs.filter(programme__code=programme)
     if cycle_label:
-        qs = qs.filter(cycle__label=cycle_label)
-    return qs.order_by("cycle__programme__order", "-cycle__year", "cycle__label", "category__order",
-                       "certificate__seq", "id")
+        qs = qs.filter(cycle_label=cycle_label)
+    return qs.order_by("programme__order", "-year", "cycle_label", "publication__published_at",
+                       "application__certificate__seq", "id")
 
 
 def publications(*, programme: str | None = None, cycle_label: str | None = None) -> QuerySet[Publication]:
+    """Announcements (main and supplementary), by programme and cycle, oldest first within a cycle."""
     qs = Publication.objects.select_related("cycle__programme")
     if programme:
         qs = qs.filter(cycle__programme__code=programme)
     if cycle_label:
         qs = qs.filter(cycle__label=cycle_label)
-    return qs.order_by("cycle__programme__order", "-cycle__year", "cycle__label")
+    return qs.order_by("cycle__programme__order", "-cycle__year", "cycle__label", "published_at", "id")
+
+
+def main_announcements(cycle_ids) -> dict[int, Publication]:
+    """Each cycle's main results announcement, by cycle id (one query)."""
+    return {p.cycle_id: p for p in Publication.objects.filter(cycle_id__in=list(cycle_ids),
+                                                              kind=Publication.Kind.MAIN)}
 
 
 def published_cycle_labels() -> list[str]:
@@ -109,8 +118,8 @@ def applicant_results(user) -> QuerySet[Application]:
     """The user's organizations' submitted applications, with publication and certificate."""
     return (Application.objects.filter(organization_id__in=rules.organization_ids(user))
             .exclude(state=S.DRAFT)
-            .select_related("cycle__programme", "cycle__publication", "category", "organization", "nominee",
-                            "certificate")
+            .select_related("cycle__programme", "category", "organization", "nominee", "certificate",
+                            "award_record__publication")
             .defer(*NOMINEE_PRIVATE)
             .order_by("-cycle__year", "cycle__programme__order", "reference", "id"))
 

@@ -68,7 +68,7 @@ def _replace(name: str, data: bytes) -> str:
 
 def store_certificate_pdf(certificate: Certificate, pdf: bytes) -> None:
     """Store a certificate's PDF (the caller holds its row lock, on PostgreSQL)."""
-    from nominations.services.publication import certificate_store_pdf
+    from nominations.services.certificates import certificate_store_pdf
 
     if certificate.pdf:
         return
@@ -83,7 +83,7 @@ def render_one(certificate_id: int) -> bool:
     """Render and store one certificate's PDF (a single publication); False when it has
     one already, is gone, or is being rendered by a batch right now."""
     from nominations.pdf.certificates import default_renderer
-    from nominations.services.publication import certificate_data
+    from nominations.services.certificates import certificate_data
 
     with transaction.atomic():
         rows = Certificate.objects.filter(pk=certificate_id, pdf="")
@@ -98,7 +98,7 @@ def render_one(certificate_id: int) -> bool:
 
 def _render_chunk(batch: CertificateBatch, renderer, *, wait: bool) -> int | None:
     """Claim, render, store and commit one chunk; None when there was nothing to claim."""
-    from nominations.services.publication import certificate_data
+    from nominations.services.certificates import certificate_data
 
     locks = _row_locks()
     size = max(1, getattr(settings, "CERT_BATCH_CHUNK", 25))

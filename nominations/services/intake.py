@@ -75,13 +75,23 @@ def organization_update(*, organization: Organization, actor, ip: str | None = N
     if "name" in changed and not (fields["name"] or "").strip():
         raise WorkflowError(_("请填写单位名称。"), field_errors={"name": [_("请填写单位名称。")]})
     with transaction.atomic():
+        changes = {k: [_audit_value(getattr(organization, k)), _audit_value(fields[k])] for k in changed}
         for k in changed:
             setattr(organization, k, fields[k])
         if changed:
             organization.save(update_fields=changed)
             audit_record(obj=organization, action="organization.update", actor=actor, ip=ip,
-                         data={"fields": changed})
+                         data={"fields": changed, "changes": changes})
     return organization
+
+
+def _audit_value(value):
+    """A field value as the audit log keeps it (JSON: dates as ISO text, objects by primary key)."""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return value.pk
+    return value
 
 
 # -- applications ------------------------------------------------------------------
@@ -200,6 +210,8 @@ def application_update(*, application: Application, actor, ip: str | None = None
         app = Application.objects.select_for_update(of=("self",)).select_related("category", "nominee").get(
             pk=application.pk)
         _ensure_editable(app, actor)
+        before = {"title": app.title, "answers": dict(app.answers), "commitment": app.commitment,
+                  "recommending_unit": app.recommending_unit_id}
         changed = []
         if "title" in fields:
             if not (fields["title"] or "").strip():
@@ -234,7 +246,12 @@ def application_update(*, application: Application, actor, ip: str | None = None
                 msg = _("该人员在本类别已有一份进行中的申报。")
                 raise WorkflowError(msg, code="duplicate_application",
                                     field_errors={"nominee": [msg]}) from exc
-            audit_record(obj=app, action="update", actor=actor, ip=ip, data={"fields": changed})
+            after = {"title": app.title, "answers": app.answers, "commitment": app.commitment,
+                     "recommending_unit": app.recommending_unit_id}
+            changes = {k: [before[k], after[k]] for k in changed if k in before and before[k] != after[k]}
+            if "live_key" in changed:  # the nominee changed: the audit never holds an ID number
+                changes["nominee"] = ["…", app.nominee.id_number_masked]
+            audit_record(obj=app, action="update", actor=actor, ip=ip, data={"fields": changed, "changes": changes})
     return app
 
 

@@ -1,9 +1,13 @@
 """The one path for every state change of an Application or a Cycle.
 
 Every service here keeps the same order:
-  transaction.atomic → lock/refetch → permission and conditions (a clear error
-  listing what is missing) → the @transition method → save(update_fields) →
+  transaction.atomic → lock/refetch → the clock → permission and conditions (a clear
+  error listing what is missing) → the @transition method → save(update_fields) →
   audit entry → side effects registered with transaction.on_commit.
+The simple transitions run through `application_transition` / `cycle_transition`. The
+business acts (committee decision, notice, confirm, overturn, publish, revoke) are named
+services that lock with `application_lock` / `cycle_lock`, run their state change with
+`transition_run` / `cycle_transition_run` and write their own rows in the same transaction.
 Web views, the API, the admin and management commands all call these functions;
 nothing else writes a state field.
 """
@@ -24,7 +28,7 @@ from nominations.enums import Transition as T
 from nominations.errors import ConcurrentChange, ConditionsUnmet, InvalidState, NotFound, NotPermitted
 from nominations.models import Application, Cycle
 from nominations.services.audit import audit_record
-from nominations.signals import application_transitioned, cycle_transitioned
+from nominations.tasks import TRANSITION_EMAILS, send_transition_emails
 
 APPLICATION_FIELDS = [
     "state", "reference", "submitted_at", "first_submitted_at", "amendment_deadline",
@@ -85,13 +89,23 @@ def _state_label(instance, state: str) -> str:
 
 
 # -- application --------------------------------------------------------------------
+# Transitions owned by a named act (a service that writes the act's own rows too). The
+# shared core refuses them, so that no entry point can run the bare state change.
+ACT_TRANSITIONS = frozenset({T.APPROVE, T.DECLINE, T.OPEN_NOTICE, T.CONFIRM, T.OVERTURN, T.PUBLISH, T.REVOKE})
+ACT_HOMES = {
+    T.APPROVE: _("审定结果须在“审定”页面录入会议日期和表决票数。"),
+    T.DECLINE: _("审定结果须在“审定”页面录入会议日期和表决票数。"),
+    T.OPEN_NOTICE: _("公示须从“公示与发布”页面开启，并填写公示说明和联系方式。"),
+}
+
+
 def _require_reason(note: str, what: str) -> list[str]:
     return [] if (note or "").strip() else [_("请填写%(what)s。") % {"what": what}]
 
 
-def _prepare(application: Application, name: str, *, actor, note: str, now: dt.datetime,
-             params: dict[str, Any]) -> tuple[dict[str, Any], list[str], dict]:
-    """Compute the transition's arguments and what blocks it. Returns (kwargs, missing, audit data)."""
+def _prepare(application: Application, name: str, *, note: str, now: dt.datetime,
+             deadline: dt.datetime | None, override_reason: str) -> tuple[dict[str, Any], list[str], dict]:
+    """The transition's arguments and what blocks it. Returns (kwargs, missing, audit data)."""
     from nominations.services import eligibility, intake  # local: these import this module
 
     if name == T.SUBMIT:
@@ -102,14 +116,14 @@ def _prepare(application: Application, name: str, *, actor, note: str, now: dt.d
         return kwargs, missing, {}
     if name == T.RETURN:
         missing = _require_reason(note, _("退回理由"))
-        deadline = params.get("deadline") or (now + dt.timedelta(days=application.cycle.amendment_days))
+        deadline = deadline or (now + dt.timedelta(days=application.cycle.amendment_days))
         if deadline <= now:
             missing.append(_("补正截止时间必须晚于当前时间。"))
         return {"reason": note.strip(), "deadline": deadline}, missing, {"deadline": deadline.isoformat()}
     if name == T.ACCEPT:
         results = eligibility.eligibility_evaluate(application, now=now)
         failed = [r for r in results if not r["passed"]]
-        override = (params.get("override_reason") or "").strip()
+        override = (override_reason or "").strip()
         missing = []
         if failed and not override:
             missing = [_("资格条件未通过：%(rule)s（%(detail)s）。如确需受理，请填写例外理由。")
@@ -123,44 +137,74 @@ def _prepare(application: Application, name: str, *, actor, note: str, now: dt.d
     return {}, [], {}
 
 
+def application_lock(application: Application | int) -> Application:
+    """Inside an atomic block: the application's row, locked, with what transitions read.
+    A stale instance (its state changed since it was read) raises ConcurrentChange."""
+    pk = application.pk if isinstance(application, Application) else application
+    app = (Application.objects.select_for_update(of=("self",))
+           .select_related("cycle__programme", "category", "organization", "nominee", "recommending_unit")
+           .filter(pk=pk).first())
+    if app is None:
+        raise NotFound(_("申报不存在。"))
+    if isinstance(application, Application) and application.state != app.state:
+        raise ConcurrentChange(_("该申报已被他人处理，请刷新页面后重试。"))
+    return app
+
+
+def transition_check(app: Application, name: str, actor) -> Any:
+    """Permission (403), state (409) and the transition's own conditions (400), without running it."""
+    return _check(app, name, actor, app.state)
+
+
+def transition_run(app: Application, name: str, *, actor, now: dt.datetime, note: str = "",
+                   ip: str | None = None, deadline: dt.datetime | None = None, override_reason: str = "",
+                   data: dict | None = None) -> str:
+    """Run transition `name` on a LOCKED application inside the caller's atomic block:
+    permission and conditions (ours and the registered guards) → the @transition method →
+    save(update_fields) → audit entry → the transition's e-mail on commit. Returns the source
+    state. Acts call this for their state change and write their own rows around it."""
+    source = app.state
+    fsm_transition = _check(app, name, actor, source)
+    kwargs, missing, audit_data = _prepare(app, name, note=note, now=now, deadline=deadline,
+                                           override_reason=override_reason)
+    for guard in workflow.guards_for(name):
+        missing.extend(guard(application=app, actor=actor, now=now))
+    if missing:
+        raise ConditionsUnmet(missing[0] if len(missing) == 1 else
+                              _("还不能执行“%(label)s”：%(n)d 项条件未满足。")
+                              % {"label": fsm_transition.custom.get("label", name), "n": len(missing)},
+                              missing=missing)
+    getattr(app, _method_name(name))(**kwargs)
+    app.save(update_fields=APPLICATION_FIELDS)
+    audit_record(obj=app, action=name, actor=actor, source=source, target=app.state, note=note, ip=ip,
+                 data={**audit_data, **(data or {})})
+    if name in TRANSITION_EMAILS:
+        pk = app.pk
+        transaction.on_commit(lambda: send_transition_emails.enqueue(pk, name, source))
+    return source
+
+
 def application_transition(*, application: Application | int, name: str, actor, note: str = "",
                            ip: str | None = None, now: dt.datetime | None = None,
-                           **params: Any) -> Application:
-    """Run transition `name` on an application as `actor`. Raises a WorkflowError, changing nothing."""
-    pk = application.pk if isinstance(application, Application) else application
-    now = now or timezone.now()
+                           deadline: dt.datetime | None = None, override_reason: str = "") -> Application:
+    """The shared core for the simple transitions (submit, endorse, return, accept, reject,
+    withdraw, start_review, shortlist, eliminate, finish_review).
+
+    Effects, in one transaction: lock the application → its clock reading (after the lock) →
+    permission, state, conditions and guards (a clear error listing what is missing) → the
+    transition → save → audit entry → on commit, the transition's e-mail. Acts with effects of
+    their own (approve/decline, open_notice, confirm, overturn, publish, revoke) are refused
+    here: they are run by their named services (see nominations.services.acts). Raises a
+    WorkflowError, changing nothing."""
     note = (note or "").strip()
+    if name in ACT_TRANSITIONS:
+        raise ConditionsUnmet(ACT_HOMES.get(name, _("该操作须通过其专门的功能执行。")), code="act_required")
     try:
         with transaction.atomic():
-            app = (Application.objects.select_for_update(of=("self",))
-                   .select_related("cycle__programme", "category", "organization", "nominee",
-                                   "recommending_unit")
-                   .filter(pk=pk).first())
-            if app is None:
-                raise NotFound(_("申报不存在。"))
-            if isinstance(application, Application) and application.state != app.state:
-                raise ConcurrentChange(_("该申报已被他人处理，请刷新页面后重试。"))
-            source = app.state
-            fsm_transition = _check(app, name, actor, source)
-            kwargs, missing, data = _prepare(app, name, actor=actor, note=note, now=now, params=params)
-            for guard in workflow.guards_for(name):
-                missing.extend(guard(application=app, actor=actor, now=now, params=params))
-            if missing:
-                raise ConditionsUnmet(missing[0] if len(missing) == 1 else
-                                      _("还不能执行“%(label)s”：%(n)d 项条件未满足。")
-                                      % {"label": fsm_transition.custom.get("label", name), "n": len(missing)},
-                                      missing=missing)
-            getattr(app, _method_name(name))(**kwargs)
-            app.save(update_fields=APPLICATION_FIELDS)
-            for hook in workflow.apply_hooks_for(name):
-                hook(application=app, actor=actor, now=now, note=note, params=params)
-            audit_record(obj=app, action=name, actor=actor, source=source, target=app.state,
-                         note=note, ip=ip, data=data)
-            transaction.on_commit(lambda: application_transitioned.send(
-                sender=Application, application_id=app.pk, name=name, source=source,
-                target=app.state, actor_id=getattr(actor, "pk", None), note=note))
-            for hook in workflow.after_commit_hooks_for(name):
-                transaction.on_commit(lambda hook=hook: hook(application_id=app.pk, actor_id=getattr(actor, "pk", None)))
+            app = application_lock(application)
+            now = now or timezone.now()
+            transition_run(app, name, actor=actor, now=now, note=note, ip=ip, deadline=deadline,
+                           override_reason=override_reason)
     except ConcurrentTransition as exc:
         raise ConcurrentChange(_("该申报已被他人同时处理，请刷新页面后重试。")) from exc
     if isinstance(application, Application):
@@ -178,39 +222,56 @@ def application_available_transitions(application: Application, user) -> list[Av
 
 
 # -- cycle ------------------------------------------------------------------------
+# Cycle transitions owned by an act: start_notice (notices.notice_open) and publish
+# (publication.cycle_publish).
+CYCLE_ACT_TRANSITIONS = frozenset({"start_notice", "publish"})
+
+
+def cycle_lock(cycle: Cycle | int) -> Cycle:
+    pk = cycle.pk if isinstance(cycle, Cycle) else cycle
+    obj = Cycle.objects.select_for_update().select_related("programme").filter(pk=pk).first()
+    if obj is None:
+        raise NotFound(_("评选周期不存在。"))
+    return obj
+
+
+def cycle_transition_run(obj: Cycle, name: str, *, actor, now: dt.datetime, note: str = "",
+                         ip: str | None = None, data: dict | None = None) -> str:
+    """Run cycle transition `name` on a LOCKED cycle inside the caller's atomic block:
+    state → conditions → transition → save → audit. Returns the source state."""
+    meta = _meta(Cycle, name)
+    transition = meta.get_transition(obj.status)
+    if transition is None:
+        raise InvalidState(_("评选周期当前为“%(state)s”，不能执行“%(label)s”。")
+                           % {"state": _state_label(obj, obj.status), "label": _cycle_label(name)})
+    missing = _cycle_blockers(obj, name, now=now)
+    if missing:
+        raise ConditionsUnmet(missing[0], missing=missing)
+    source = obj.status
+    getattr(obj, name)()
+    obj.save(update_fields=["status"])
+    audit_record(obj=obj, action=name, actor=actor, source=source, target=obj.status, note=note, ip=ip,
+                 data=data or {})
+    return source
+
+
 def cycle_transition(*, cycle: Cycle | int, name: str, actor, note: str = "", ip: str | None = None,
-                     now: dt.datetime | None = None, system: bool = False, **params: Any) -> Cycle:
-    """Run a cycle transition. `system=True` is for the automatic close (no actor)."""
+                     now: dt.datetime | None = None, system: bool = False) -> Cycle:
+    """Run a simple cycle transition (open, close, start_judging, start_deliberation, archive).
+    `system=True` is for the automatic close (no actor). start_notice and publish are acts:
+    nominations.services.acts.cycle_act runs them with their inputs."""
     from nominations.rules import is_secretariat
 
-    pk = cycle.pk if isinstance(cycle, Cycle) else cycle
-    now = now or timezone.now()
     if not system and not is_secretariat(actor):
         raise NotPermitted(_("只有秘书处可以管理评选周期。"))
+    if name in CYCLE_ACT_TRANSITIONS:
+        raise ConditionsUnmet(_("“%(label)s”须在“公示与发布”页面执行，并填写所需内容。") % {"label": _cycle_label(name)},
+                              code="act_required")
     try:
         with transaction.atomic():
-            obj = Cycle.objects.select_for_update().select_related("programme").filter(pk=pk).first()
-            if obj is None:
-                raise NotFound(_("评选周期不存在。"))
-            meta = _meta(Cycle, name)
-            transition = meta.get_transition(obj.status)
-            if transition is None:
-                raise InvalidState(_("评选周期当前为“%(state)s”，不能执行该操作。")
-                                   % {"state": _state_label(obj, obj.status)})
-            missing = _cycle_blockers(obj, name, now=now)
-            for guard in workflow.guards_for(f"cycle.{name}"):
-                missing.extend(guard(cycle=obj, actor=actor, now=now, params=params))
-            if missing:
-                raise ConditionsUnmet(missing[0], missing=missing)
-            source = obj.status
-            getattr(obj, name)()
-            obj.save(update_fields=["status"])
-            for hook in workflow.apply_hooks_for(f"cycle.{name}"):
-                hook(cycle=obj, actor=actor, now=now, note=note, ip=ip, params=params)
-            audit_record(obj=obj, action=name, actor=actor, source=source, target=obj.status,
-                         note=note, ip=ip)
-            transaction.on_commit(lambda: cycle_transitioned.send(
-                sender=Cycle, cycle_id=obj.pk, name=name, source=source, target=obj.status))
+            obj = cycle_lock(cycle)
+            now = now or timezone.now()
+            cycle_transition_run(obj, name, actor=actor, now=now, note=note, ip=ip)
     except ConcurrentTransition as exc:
         raise ConcurrentChange(_("该评选周期已被他人同时修改，请刷新后重试。")) from exc
     return obj

@@ -9,14 +9,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from nominations import rules, selectors, workflow
+from nominations import rules, selectors
 from nominations.enums import EDITABLE
 from nominations.enums import ApplicationState as S
 from nominations.enums import Transition as T
 from nominations.errors import WorkflowError
 from nominations.forms.intake import TransitionForm, transition_ui
 from nominations.services.eligibility import eligibility_evaluate
-from nominations.services.transitions import application_available_transitions, application_transition
+from nominations.services.acts import application_act
+from nominations.services.transitions import application_available_transitions
 from nominations.views.common import (
     answer_rows,
     client_ip,
@@ -80,6 +81,10 @@ def application_transition_view(request, pk: int, name: str):
     needs_override = bool(eligibility and any(not r["passed"] for r in eligibility))
     form = TransitionForm(post_data(request), name=name, application=app, needs_override=needs_override,
                           prefix=request.POST.get("prefix") or None)
+    if name in (T.APPROVE, T.DECLINE):  # judging's act: the decision page records the votes
+        return redirect("judging:decision", pk=app.pk)
+    if name == T.OPEN_NOTICE:  # the cycle's act: the notice desk takes the text and contact
+        return redirect("notice_desk", pk=app.cycle_id)
     if request.method == "GET" and name not in available:
         messages.error(request, _("当前不能对该申报执行“%(label)s”操作。") % {"label": label})
         return redirect(default_next)
@@ -87,8 +92,8 @@ def application_transition_view(request, pk: int, name: str):
     if request.method == "POST":
         if form.is_valid():
             try:
-                app = application_transition(application=app, name=name, actor=request.user,
-                                             ip=client_ip(request), **form.service_kwargs())
+                app = application_act(application=app, name=name, actor=request.user,
+                                      ip=client_ip(request), **form.service_kwargs())
             except WorkflowError as exc:
                 report_error(request, exc, form)
                 if not form.has_inputs:
@@ -96,8 +101,6 @@ def application_transition_view(request, pk: int, name: str):
             else:
                 messages.success(request, _("已完成“%(label)s”。%(next)s") % {
                     "label": label, "next": next_step(app, request.user)})
-                for warning in workflow.warnings_after(name, application=app):
-                    messages.warning(request, warning)
                 target = safe_next(request, default_next)
                 if name == T.SUBMIT or name == T.WITHDRAW:
                     target = default_next  # the edit page is locked now

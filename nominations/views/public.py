@@ -23,11 +23,14 @@ from nominations.selectors import public as selectors_public
 from nominations.enums import ApplicationState as S
 from nominations.errors import WorkflowError
 from nominations.forms.publication import CONTACT_HELP, ObjectionForm, WinnersFilterForm
-from nominations.services.publication import local_end_label, notice_window_check, objection_file
+from nominations.services.notices import local_end_label, notice_window_check
+from nominations.services.objections import objection_file
 from nominations.views.common import apply_field_errors, client_ip
 
 RECEIPT_SALT = "objection-receipt"
 RECEIPT_MAX_AGE = 7 * 24 * 3600
+# Outcomes an applicant learns when the cycle's results are announced.
+NOT_AWARDED_RESULTS = frozenset({S.NOT_AWARDED, S.ELIMINATED})
 
 
 # -- helpers -----------------------------------------------------------------------
@@ -96,7 +99,7 @@ def objection_throttled(request) -> bool:
 def notice_list(request):
     now = timezone.now()
     notices = list(selectors_public.notices_public())
-    rows = [{"notice": decorate_notice(n), "phase": notice_phase(n, now), "entries": list(n.applications.all())} for n in notices]
+    rows = [{"notice": decorate_notice(n), "phase": notice_phase(n, now), "entries": list(n.entries.all())} for n in notices]
     return render(request, "public/notice_list.html", {
         "current_rows": [r for r in rows if r["phase"] != "closed"],
         "past_rows": [r for r in rows if r["phase"] == "closed"],
@@ -109,7 +112,7 @@ def notice_detail(request, pk: int):
     notice = decorate_notice(_notice_or_404(pk))
     return render(request, "public/notice_detail.html", {
         "notice": notice, "phase": notice_phase(notice, timezone.now()),
-        "entries": list(notice.applications.all()), "public_tab": "notices",
+        "entries": list(notice.entries.all()), "public_tab": "notices",
     })
 
 
@@ -117,7 +120,7 @@ def notice_detail(request, pk: int):
 def objection_create(request, pk: int):
     """The real-name objection form; inside the window only. Nothing is saved otherwise."""
     notice = decorate_notice(_notice_or_404(pk))
-    entries = list(notice.applications.all())
+    entries = list(notice.entries.all())
     context = {"notice": notice, "entries": entries, "public_tab": "notices", "contact_help": CONTACT_HELP,
                "phase": notice_phase(notice, timezone.now())}
     try:
@@ -168,8 +171,10 @@ def objection_received(request, pk: int, token: str):
     objection = notice.objections.filter(pk=objection_id).select_related("application").first()
     if objection is None:
         raise Http404(_("回执不存在或已过期。"))
+    entry = notice.entries.filter(application_id=objection.application_id).first()
     return render(request, "public/objection_received.html", {
-        "notice": notice, "objection": objection, "public_tab": "notices"})
+        "notice": notice, "objection": objection, "entry_name": entry.name if entry else "",
+        "public_tab": "notices"})
 
 
 # -- winners -----------------------------------------------------------------------
@@ -180,10 +185,10 @@ def winners(request):
     if form.is_valid():
         programme = form.cleaned_data["programme"] or None
         cycle_label = form.cleaned_data["cycle"] or None
-    by_cycle = defaultdict(list)
-    for app in selectors_public.winners(programme=programme, cycle_label=cycle_label):
-        by_cycle[app.cycle_id].append(app)
-    sections = [{"publication": p, "cycle": p.cycle, "winners": by_cycle.get(p.cycle_id, [])}
+    by_announcement = defaultdict(list)
+    for award in selectors_public.winners(programme=programme, cycle_label=cycle_label):
+        by_announcement[award.publication_id].append(award)
+    sections = [{"publication": p, "cycle": p.cycle, "winners": by_announcement.get(p.pk, [])}
                 for p in selectors_public.publications(programme=programme, cycle_label=cycle_label)]
     return render(request, "public/winners.html", {
         "form": form, "sections": sections, "filtered": bool(programme or cycle_label), "public_tab": "winners"})
@@ -217,10 +222,16 @@ def verify_lookup(request):
 @login_required
 @require_GET
 def applicant_results(request):
-    """The applicant's applications: final results once the cycle is published."""
+    """The applicant's applications: a published (or revoked) award shows its result at once,
+    with its announcement; other outcomes once the cycle's results are announced."""
     published, pending = [], []
-    for app in selectors_public.applicant_results(request.user):
-        publication = getattr(app.cycle, "publication", None)
+    apps = list(selectors_public.applicant_results(request.user))
+    mains = selectors_public.main_announcements({app.cycle_id for app in apps})
+    for app in apps:
+        award = getattr(app, "award_record", None) if app.state in (S.PUBLISHED, S.REVOKED) else None
+        publication = award.publication if award is not None else None
+        if publication is None and app.state in NOT_AWARDED_RESULTS:
+            publication = mains.get(app.cycle_id)
         if publication is None:
             pending.append(app)
             continue

@@ -38,15 +38,17 @@ from nominations.models import (
     Publication,
     PublicNotice,
 )
+from nominations.models.publication import ObjectionState as O
+from nominations.services.certificates import BATCH_STALE_AFTER, certificate_batch_create
+from nominations.services.notices import holiday_add, holiday_delete, local_end_label, notice_open
+from nominations.services.objections import objection_investigate, objection_resolve
 from nominations.services.publication import (
-    BATCH_STALE_AFTER,
-    certificate_batch_create,
-    local_end_label,
-    holiday_add,
-    holiday_delete,
-    objection_transition,
+    application_confirm,
+    application_overturn,
+    application_publish,
+    application_revoke,
+    cycle_publish,
 )
-from nominations.services.transitions import application_transition, cycle_transition
 from nominations.views.common import (
     client_ip,
     error_html,
@@ -82,8 +84,6 @@ def notice_overview(request):
 # -- notice desk -------------------------------------------------------------------
 def _notice_desk_context(request, cycle: Cycle, form: NoticeStartForm | None = None) -> dict:
     notices = [decorate_notice(n) for n in PublicNotice.objects.filter(cycle=cycle).order_by("-starts_at")]
-    for n in notices:
-        n.contact_parts = [x for x in (n.contact_name, n.contact_phone, n.contact_email, n.contact_address) if x]
     now = timezone.now()
     rows = list(selectors_public.notice_desk_applications(cycle))
     can_start = cycle.status == CycleState.DELIBERATION
@@ -105,17 +105,15 @@ def notice_desk(request, pk: int):
 @secretariat_required
 @require_POST
 def notice_start(request, pk: int):
-    """Open the cycle's notice: cycle transition start_notice (every approved application)."""
+    """Open the cycle's notice for every approved application (notices.notice_open)."""
     cycle = _cycle_or_404(pk)
     form = NoticeStartForm(request.POST, cycle=cycle)
     if form.is_valid():
         try:
-            cycle = cycle_transition(cycle=cycle, name="start_notice", actor=request.user, ip=client_ip(request),
-                                     **form.service_params())
+            notice = notice_open(cycle=cycle, actor=request.user, data=form.notice_input(), ip=client_ip(request))
         except WorkflowError as exc:
             report_error(request, exc, form)
         else:
-            notice = PublicNotice.objects.filter(cycle=cycle).order_by("-starts_at").first()
             messages.success(request, _("公示已开始：%(start)s 至 %(end)s，共 %(n)d 项。") % {
                 "start": timezone.localtime(notice.starts_at).strftime("%Y-%m-%d %H:%M"),
                 "end": local_end_label(notice.ends_at),
@@ -128,14 +126,16 @@ def notice_start(request, pk: int):
 @secretariat_required
 @require_POST
 def notice_decide(request, pk: int, name: str):
-    """confirm / overturn one application in public notice (application_transition)."""
+    """confirm / overturn one application in public notice (publication.application_confirm /
+    application_overturn)."""
     if name not in DECISIONS:
         raise Http404(_("未知的操作。"))
     app = get_object_or_404(Application.objects.select_related("cycle"), pk=pk)
     form = NoteForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
-        application_transition(application=app, name=name, actor=request.user, note=note, ip=client_ip(request))
+        act = application_confirm if name == "confirm" else application_overturn
+        act(application=app, actor=request.user, note=note, ip=client_ip(request))
     except WorkflowError as exc:
         messages.error(request, error_html(exc))
     else:
@@ -224,14 +224,18 @@ def objection_action(request, pk: int, name: str):
     form = ResolutionForm(request.POST)
     resolution = form.cleaned_data["resolution"] if form.is_valid() else ""
     try:
-        objection = objection_transition(objection=objection, name=name, actor=request.user,
-                                         resolution=resolution, ip=client_ip(request))
+        if name == "investigate":
+            objection = objection_investigate(objection=objection, actor=request.user, ip=client_ip(request))
+        else:
+            objection = objection_resolve(objection=objection, actor=request.user, ip=client_ip(request),
+                                          outcome=O.UPHELD if name == "uphold" else O.DISMISSED,
+                                          resolution=resolution)
     except WorkflowError as exc:
         report_error(request, exc, form)
         return render(request, "nominations/publication/objection_detail.html", {
             "objection": _objection_or_404(pk), "form": form, "pub_tab": "objections",
             "is_open": True, "failed_action": name}, status=exc.status)
-    messages.success(request, _("异议 %(id)s：%(label)s。") % {"id": objection.pk, "label": OBJECTION_ACTIONS[name]}
+    messages.success(request, _("异议 %(id)s：%(label)s。") % {"id": objection.receipt, "label": OBJECTION_ACTIONS[name]}
                      + (_("已通过电子邮件告知异议人。") if name != "investigate" and objection.email else ""))
     return redirect("objection_detail", pk=objection.pk)
 
@@ -255,7 +259,8 @@ def objection_evidence(request, pk: int):
 
 # -- publication and certificates ------------------------------------------------------
 def _publication_context(cycle: Cycle, form: PublishForm | None = None) -> dict:
-    publication = Publication.objects.filter(cycle=cycle).first()
+    announcements = list(Publication.objects.filter(cycle=cycle).order_by("published_at", "id"))
+    publication = announcements[0] if announcements else None
     batches = list(selectors_public.cycle_batches(cycle)[:10])
     latest = batches[0] if batches else None
     now = timezone.now()
@@ -267,7 +272,7 @@ def _publication_context(cycle: Cycle, form: PublishForm | None = None) -> dict:
     pending = list(Application.objects.filter(cycle=cycle, state=S.PUBLIC_NOTICE)
                    .select_related("organization", "nominee").order_by("reference"))
     return {
-        "cycle": cycle, "publication": publication, "batches": batches, "latest": latest, "running": running,
+        "cycle": cycle, "publication": publication, "announcements": announcements, "batches": batches, "latest": latest, "running": running,
         "elapsed": _elapsed(latest, now) if latest else "", "counts": counts, "pending": pending,
         "certificates": list(selectors_public.cycle_certificates(cycle)) if publication else [],
         "form": form or (PublishForm() if cycle.status == CycleState.NOTICE and not publication else None),
@@ -299,8 +304,8 @@ def publication_publish(request, pk: int):
     status = 400
     if form.is_valid():
         try:
-            cycle = cycle_transition(cycle=cycle, name="publish", actor=request.user, ip=client_ip(request),
-                                     announcement=form.cleaned_data["announcement"])
+            cycle_publish(cycle=cycle, actor=request.user, ip=client_ip(request),
+                          announcement=form.cleaned_data["announcement"])
         except WorkflowError as exc:
             report_error(request, exc, form)
             status = exc.status
@@ -355,8 +360,8 @@ def certificate_revoke(request, pk: int):
         status = 400
         if form.is_valid():
             try:
-                application_transition(application=app, name="revoke", actor=request.user,
-                                       note=form.cleaned_data["reason"], ip=client_ip(request))
+                application_revoke(application=app, actor=request.user, reason=form.cleaned_data["reason"],
+                                   ip=client_ip(request))
             except WorkflowError as exc:
                 report_error(request, exc, form)
                 status = exc.status

@@ -72,18 +72,55 @@ def test_site_report_only_by_site_leader_or_secretariat(cycle, accepted, secreta
     assert client.get(f"/api/v1/applications/{app.pk}/site-report/").json()["summary"] == "现场核实"
 
 
+def _decide(app, actor, outcome="approve", **kw):
+    from judging.services.committee import committee_decision_record
+
+    values = {"decided_on": None, "votes_for": None, "votes_against": None, "votes_abstain": None, **kw}
+    return committee_decision_record(application=app, outcome=outcome, actor=actor, minute="纪要", **values)
+
+
 def test_decision_needs_date_and_votes(evaluated, secretariat):
-    with pytest.raises(ConditionsUnmet) as exc:
-        application_transition(application=evaluated, name="approve", actor=secretariat, note="纪要")
+    with pytest.raises(JudgingError) as exc:
+        _decide(evaluated, secretariat)
     assert exc.value.missing == ["请填写审定委员会会议日期。", "请填写赞成票数。", "请填写反对票数。", "请填写弃权票数。"]
-    with pytest.raises(ConditionsUnmet) as exc:
-        application_transition(application=evaluated, name="approve", actor=secretariat, decided_on="2099-01-01",
-                               votes_for=0, votes_against=-1, votes_abstain=0)
+    with pytest.raises(JudgingError) as exc:
+        _decide(evaluated, secretariat, decided_on="2099-01-01", votes_for=0, votes_against=-1, votes_abstain=0)
     assert exc.value.missing == ["会议日期不能晚于今天。", "反对票数应为非负整数。"]
-    with pytest.raises(ConditionsUnmet, match="投票总数不能为 0"):
-        application_transition(application=evaluated, name="approve", actor=secretariat, decided_on="2024-08-20",
-                               votes_for=0, votes_against=0, votes_abstain=0)
+    with pytest.raises(JudgingError, match="投票总数不能为 0"):
+        _decide(evaluated, secretariat, decided_on="2024-08-20", votes_for=0, votes_against=0, votes_abstain=0)
     assert not CommitteeDecision.objects.exists()
+    evaluated.refresh_from_db()
+    assert evaluated.state == "evaluated"
+
+
+@pytest.mark.parametrize("outcome,votes,message", [
+    ("approve", (0, 1, 0), "不能记录为“审定通过”"),   # the case: 0 for, 1 against
+    ("approve", (5, 3, 2), "不能记录为“审定通过”"),   # for must beat against + abstain
+    ("decline", (9, 1, 0), "不能记录为“不予通过”"),
+    ("approve", (10, 5, 1), "超过审定委员会人数"),     # 16 votes, committee of 15
+])
+def test_decision_must_agree_with_its_votes(evaluated, secretariat, outcome, votes, message):
+    f_, a_, b_ = votes
+    with pytest.raises(JudgingError, match=message):
+        _decide(evaluated, secretariat, outcome, decided_on="2024-08-20", votes_for=f_, votes_against=a_,
+                votes_abstain=b_)
+    assert not CommitteeDecision.objects.exists()
+    evaluated.refresh_from_db()
+    assert evaluated.state == "evaluated"
+
+
+def test_quorum_is_configurable_per_cycle(evaluated, secretariat):
+    type(evaluated.cycle).objects.filter(pk=evaluated.cycle_id).update(committee_quorum=8)
+    with pytest.raises(JudgingError, match="不足法定人数 8"):
+        _decide(evaluated, secretariat, decided_on="2024-08-20", votes_for=5, votes_against=1, votes_abstain=0)
+    result = _decide(evaluated, secretariat, decided_on="2024-08-20", votes_for=7, votes_against=1, votes_abstain=0)
+    assert (result.application.state, result.decision.votes_for) == ("approved", 7)
+
+
+def test_the_bare_transition_cannot_record_a_decision(evaluated, secretariat):
+    with pytest.raises(ConditionsUnmet) as exc:
+        application_transition(application=evaluated, name="approve", actor=secretariat)
+    assert exc.value.code == "act_required"
     evaluated.refresh_from_db()
     assert evaluated.state == "evaluated"
 

@@ -8,6 +8,7 @@ from judging.models import Assignment, Conflict, JudgeProfile, JudgeRelation
 from judging.selectors import conflict_reasons
 from judging.services import assignments_auto_assign
 from nominations.models import Application, Cycle
+from nominations.services.acts import application_act
 
 
 def test_seed_demo_adds_the_judge_pool_idempotently_and_auto_assign_skips_judge8(db):
@@ -45,10 +46,13 @@ def test_seed_demo_prepares_the_publication_walk(db, client, django_capture_on_c
     assert ended.notices.get().ends_at < now < open_.notices.get().ends_at
     assert list(Objection.objects.values_list("application_id", "status")) == [(ended.pk, "dismissed")]
     secretariat = get_user_model().objects.get(username="secretariat")
-    application_transition(application=ended.pk, name="confirm", actor=secretariat)
+    application_act(application=ended.pk, name="confirm", actor=secretariat)
     with django_capture_on_commit_callbacks(execute=True):
-        application_transition(application=ended.pk, name="publish", actor=secretariat, note="发布")
+        application_act(application=ended.pk, name="publish", actor=secretariat, note="发布",
+                        announcement="经公示无异议，现予公布。")
     cert = Certificate.objects.get(application=ended)
-    assert cert.number == "QB-2018-001" and cert.pdf_size > 0
+    assert cert.number == "QB-2016-001" and cert.pdf_size > 0
+    # published one by one, it is public at once: the winners API lists it
+    assert [w["certificate_number"] for w in client.get("/api/v1/public/winners/").json()] == ["QB-2016-001"]
     body = client.get(f"/api/v1/public/certificates/{cert.verification_code}/").json()
-    assert (body["number"], body["status"], body["holder"]) == ("QB-2018-001", "valid", "上海申城智能电网科技股份有限公司")
+    assert (body["number"], body["status"], body["holder"]) == ("QB-2016-001", "valid", "上海申城智能电网科技股份有限公司")

@@ -10,6 +10,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from judging.services import feedback_generate, feedback_release
+from nominations.services.acts import application_act
 from nominations.services.transitions import application_transition
 from tests.publication.conftest import approve, panel, publish, start_notice, to_deliberation  # noqa: F401
 
@@ -62,7 +63,7 @@ def test_download_only_after_release_and_publication(  # noqa: F811  (panel: imp
     feedback_release(report=report, actor=secretariat)
     assert statuses(client, users, app) == {**nobody_but_secretariat, "secretariat": (200, 200)}  # not published
 
-    application_transition(application=app.pk, name="confirm", actor=secretariat)
+    application_act(application=app.pk, name="confirm", actor=secretariat)
     with django_capture_on_commit_callbacks(execute=True):
         publish(cycle, secretariat)
     assert statuses(client, users, app) == {**nobody_but_secretariat, "secretariat": (200, 200),

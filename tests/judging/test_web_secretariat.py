@@ -315,8 +315,13 @@ def test_decision_form_records_the_vote_with_recusal_and_quota_warning(cycle, ev
                                 "votes_against": 0, "votes_abstain": 0})
     assert refused.status_code == 400
     assert not CommitteeDecision.objects.exists()
-    response = client.post(url, {"outcome": "approve", "decided_on": "2018-11-20", "votes_for": 7,
-                                 "votes_against": 1, "votes_abstain": 0, "minute": "第一次会议纪要"}, follow=True)
+    form = {"outcome": "approve", "decided_on": "2018-11-20", "votes_for": 7, "votes_against": 1, "votes_abstain": 0,
+            "minute": "第一次会议纪要"}
+    ask = client.post(url, form)  # a decision is locked once recorded: it is confirmed first
+    assert ask.status_code == 200 and "请确认" in ask.content.decode() and not CommitteeDecision.objects.exists()
+    wrong = client.post(url, {**form, "votes_for": 0, "votes_against": 1})
+    assert "不能记录为“审定通过”" in wrong.content.decode() and not CommitteeDecision.objects.exists()
+    response = client.post(url, {**form, "confirmed": "1"}, follow=True)
     decision = CommitteeDecision.objects.prefetch_related("recused").get()
     assert (decision.outcome, decision.votes_for, decision.votes_against, decision.minute) == (
         "approve", 7, 1, "第一次会议纪要")

@@ -321,26 +321,34 @@ def test_unknown_transition_name_is_a_field_error(draft, applicant):
 
 
 @pytest.fixture
-def recorded_params():
-    """A guard on `endorse` that records what the API passed through."""
+def recorded_calls():
+    """A typed guard on `endorse` that records what it is given (and may block)."""
     seen: list[dict] = []
 
-    def guard(*, application, actor, now, params):
-        seen.append(dict(params))
-        return []
+    def guard(*, application, actor, now):
+        seen.append({"application": application.pk, "actor": actor.username, "aware": now.tzinfo is not None})
+        return ["外部条件未满足"] if application.title == "blocked" else []
 
     workflow.register_guard("endorse", guard)
     yield seen
-    workflow._guards["endorse"].remove(guard)
+    workflow.unregister_guard("endorse", guard)
 
 
-def test_extra_transition_params_reach_the_guards(submitted, recommender, recorded_params):
+def test_guards_get_typed_facts_and_no_extra_parameters(submitted, recommender, recorded_calls):
+    """No untyped parameter pipe between the apps: extra fields are not passed to guards."""
     response = api_as(recommender).post(f"{API}/applications/{submitted.pk}/transitions/", {
-        "name": "endorse", "note": "同意", "votes_for": 7, "votes_against": 1, "decided_on": "2018-09-01",
-        "days": 5, "working_days": True}, format="json")
+        "name": "endorse", "note": "同意", "votes_for": 7, "days": 5}, format="json")
     assert response.status_code == 200
-    assert recorded_params == [{"votes_for": 7, "votes_against": 1, "decided_on": dt.date(2018, 9, 1),
-                                "days": 5, "working_days": True}]
+    assert recorded_calls == [{"application": submitted.pk, "actor": recommender.username, "aware": True}]
+
+
+def test_a_guard_blocks_with_its_message_and_nothing_changes(submitted, recommender, recorded_calls):
+    Application.objects.filter(pk=submitted.pk).update(title="blocked")
+    response = api_as(recommender).post(f"{API}/applications/{submitted.pk}/transitions/",
+                                        {"name": "endorse"}, format="json")
+    assert (response.status_code, response.json()["missing"]) == (400, ["外部条件未满足"])
+    submitted.refresh_from_db()
+    assert submitted.state == "submitted"
 
 
 def test_list_filters(draft, submitted_other, applicant, secretariat, cycle):

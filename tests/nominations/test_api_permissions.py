@@ -7,7 +7,7 @@ from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from nominations import selectors
+from nominations import workflow
 from nominations.models import RecommendingUnit
 from tests import factories as f
 
@@ -117,15 +117,15 @@ def test_outsider_cannot_upload_to_or_edit_an_invisible_application(world):
 
 @pytest.fixture
 def judge_granted_a(world):
-    """Another app (judging) extends access through the selector's registry."""
+    """Another app (judging) extends access through the workflow access check."""
     a_pk = world["A"].pk
 
     def assigned(user, pk):
         return user.username == "judge" and pk == a_pk
 
-    selectors.register_application_access(assigned)
+    workflow.register_access(assigned)
     yield
-    selectors._extra_access.remove(assigned)
+    workflow.unregister_access(assigned)
 
 
 def test_access_granted_by_another_app_opens_detail_and_download_not_the_list(world, judge_granted_a):

@@ -94,7 +94,12 @@ def test_cycle_moves_to_deliberation_and_notice_needs_approved_applications(cycl
     for name in ["close", "start_judging", "start_deliberation"]:
         cycle = cycle_transition(cycle=cycle, name=name, actor=secretariat)
     assert cycle.status == CycleState.DELIBERATION
+    from nominations.services.notices import NoticeInput, notice_open
+
     with pytest.raises(ConditionsUnmet) as err:
-        cycle_transition(cycle=cycle, name="start_notice", actor=secretariat)
+        notice_open(cycle=cycle, actor=secretariat, data=NoticeInput(description="公示", contact="秘书处"))
     assert err.value.missing == ["本周期没有审定通过的申报，无需公示。"]
+    with pytest.raises(ConditionsUnmet) as err:  # the bare cycle transition cannot open a notice
+        cycle_transition(cycle=cycle, name="start_notice", actor=secretariat)
+    assert err.value.code == "act_required"
     assert Cycle.objects.get(pk=cycle.pk).status == CycleState.DELIBERATION

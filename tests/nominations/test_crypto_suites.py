@@ -14,7 +14,7 @@ from nominations.errors import WorkflowError
 from nominations.models import Application, AuditEntry, AwardRecord, Certificate, Nominee, Programme
 from nominations.services.audit import audit_verify
 from nominations.services.eligibility import eligibility_evaluate
-from nominations.services.publication import certificate_allocate, certificate_store_pdf
+from nominations.services.certificates import certificate_allocate, certificate_store_pdf
 from tests import factories as f
 
 ID = "11010519491231002X"

@@ -20,6 +20,9 @@ from judging.services import (
 )
 from nominations.enums import CycleState
 from nominations.models import Cycle
+from judging.services.committee import committee_decision_record
+from nominations.services.notices import NoticeInput, notice_open
+from nominations.services.publication import application_confirm, cycle_publish
 from nominations.services.transitions import application_transition, cycle_transition
 from tests import factories as f
 
@@ -69,9 +72,9 @@ def approve(app, *, secretariat, panel):
         site_report_save(application=app.pk, actor=secretariat, summary="现场评审情况与申报材料一致。",
                          recommendation="建议授奖")
     app = application_transition(application=app.pk, name="finish_review", actor=secretariat)
-    return application_transition(application=app.pk, name="approve", actor=secretariat, note="审定会议纪要",
-                                  votes_for=11, votes_against=1, votes_abstain=1,
-                                  decided_on=timezone.localdate())
+    return committee_decision_record(application=app.pk, outcome="approve", actor=secretariat, minute="审定会议纪要",
+                                     votes_for=11, votes_against=1, votes_abstain=1,
+                                     decided_on=timezone.localdate()).application
 
 
 def new_accepted(*, cycle, secretariat, recommender, unit, category_code="ORG", title=None, nominee=None,
@@ -96,14 +99,17 @@ def to_deliberation(cycle, secretariat):
     return cycle
 
 
-def start_notice(cycle, secretariat, *, ended: bool = False, days: int = 7, **params):
+NOTICE_CONTACT = "秘书处王老师，电话 021-12345678，地址 上海市黄浦区人民大道200号"
+
+
+def start_notice(cycle, secretariat, *, ended: bool = False, days: int = 7, working_days: bool | None = None):
     """Open the cycle's notice now, or (ended=True) one that ran from 10 days ago for `days` days."""
     now = timezone.now()
     if ended:
         now = now - dt.timedelta(days=days + 3)
-    return cycle_transition(cycle=cycle.pk, name="start_notice", actor=secretariat, now=now, starts_at=now,
-                            days=days, contact_name="秘书处王老师", contact_phone="021-12345678",
-                            contact_address="上海市黄浦区人民大道200号", text="现将拟授奖名单予以公示。", **params)
+    return notice_open(cycle=cycle.pk, actor=secretariat, now=now, data=NoticeInput(
+        description="现将拟授奖名单予以公示。", contact=NOTICE_CONTACT, starts_at=now, days=days,
+        working_days=working_days))
 
 
 @pytest.fixture
@@ -131,13 +137,13 @@ def notice_ended(approved, secretariat, cycle):
 
 
 def publish(cycle, secretariat, announcement="经公示无异议，现予公布。"):
-    return cycle_transition(cycle=cycle.pk, name="publish", actor=secretariat, announcement=announcement)
+    return cycle_publish(cycle=cycle.pk, actor=secretariat, announcement=announcement)
 
 
 @pytest.fixture
 def published(notice_ended, secretariat, cycle, django_capture_on_commit_callbacks):
     """Confirmed, the cycle published, certificates rendered (tasks run after commit)."""
-    application_transition(application=notice_ended.pk, name="confirm", actor=secretariat)
+    application_confirm(application=notice_ended.pk, actor=secretariat)
     with django_capture_on_commit_callbacks(execute=True):
         publish(cycle, secretariat)
     notice_ended.refresh_from_db()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -9,6 +10,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from nominations.models import Objection, PublicNotice
+from nominations.services.acts import application_act
 from nominations.services.transitions import application_transition
 from tests import factories as f
 from tests.publication.conftest import ID_NUMBER, approve, new_accepted, start_notice, to_deliberation
@@ -55,19 +57,15 @@ def test_public_notices_list_entries_without_id_data(accepted, cycle, secretaria
          "programme": "QGA", "category": "个人（先进质量管理成果）"},
     ], key=lambda e: e["application"])
     assert body[0]["starts_at"] == timezone.localtime(notice.starts_at).isoformat()
-    assert body[0]["contact"] == {"name": "秘书处王老师", "phone": "021-12345678", "email": "",
-                                  "address": "上海市黄浦区人民大道200号"}
+    assert (body[0]["description"], body[0]["contact"]) == (notice.description, notice.contact)
+    assert body[0]["contact"] and body[0]["description"]
     raw = response.content.decode()
     for fragment in (ID_NUMBER, "110105", "19491231", "002X", "***"):
         assert fragment not in raw
 
 
 def _notice_with(apps):
-    now = timezone.now()
-    notice = PublicNotice.objects.create(cycle=apps[0].cycle, starts_at=now - dt.timedelta(days=1),
-                                         ends_at=now + dt.timedelta(days=6), days=7)
-    notice.applications.add(*apps)
-    return notice
+    return f.notice_with(apps)
 
 
 def test_public_notices_query_count_does_not_grow(cycle, unit, django_assert_num_queries):
@@ -89,8 +87,9 @@ def test_objection_inside_window_is_201(in_notice):
     response = api_as().post(f"{API}/public/notices/{notice.pk}/objections/", objection(in_notice), format="json")
     assert response.status_code == 201, response.json()
     obj = Objection.objects.get()
-    assert response.json() == {"id": obj.pk, "notice": notice.pk, "application": in_notice.pk,
+    assert response.json() == {"receipt": obj.receipt, "notice": notice.pk, "application": in_notice.pk,
                                "received_at": timezone.localtime(obj.received_at).isoformat(), "status": "received"}
+    assert re.fullmatch(r"\d\d-QGA-[0-9A-HJKMNP-TV-Z]{5}", obj.receipt)
 
 
 def test_objection_with_evidence_as_multipart(in_notice):
@@ -146,7 +145,8 @@ def test_objection_api_is_throttled(in_notice, settings, monkeypatch):
 def test_winners_by_programme_and_cycle(published):
     client = api_as()
     expected = [{"programme": "QGA", "cycle": "2018", "category": "组织（先进质量管理模式）",
-                 "name": "上海甲方科技有限公司", "title": "卓越绩效管理模式", "certificate_number": "QGA-2018-001"}]
+                 "name": "上海甲方科技有限公司", "title": "卓越绩效管理模式", "announcement": "结果公告",
+                 "certificate_number": "QGA-2018-001"}]
     assert client.get(f"{API}/public/winners/", {"programme": "QGA", "cycle": "2018"}).json() == expected
     assert client.get(f"{API}/public/winners/").json() == expected
     assert client.get(f"{API}/public/winners/", {"programme": "MQA"}).json() == []
@@ -164,13 +164,13 @@ def test_winners_query_count_does_not_grow_with_rows(cycle, secretariat, recomme
     to_deliberation(cycle, secretariat)
     start_notice(cycle, secretariat, ended=True)
     for app in apps:
-        application_transition(application=app.pk, name="confirm", actor=secretariat)
+        application_act(application=app.pk, name="confirm", actor=secretariat)
     publish(cycle, secretariat)
     client = api_as()
     with django_assert_num_queries(1):
         assert len(client.get(f"{API}/public/winners/").json()) == 3
     for app in apps[1:]:
-        application_transition(application=app.pk, name="revoke", actor=secretariat, note="撤销测试")
+        application_act(application=app.pk, name="revoke", actor=secretariat, note="撤销测试")
     with django_assert_num_queries(1):
         assert [w["name"] for w in client.get(f"{API}/public/winners/").json()] == [apps[0].organization.name]
 
@@ -183,7 +183,7 @@ def test_certificate_verification_valid_then_revoked(published, secretariat):
         "number": "QGA-2018-001", "holder": "上海甲方科技有限公司", "title": "卓越绩效管理模式", "programme": "QGA",
         "cycle": "2018", "status": "valid"}
     assert body["issued_at"] == timezone.localtime(cert.issued_at).isoformat()
-    application_transition(application=published.pk, name="revoke", actor=secretariat, note="弄虚作假")
+    application_act(application=published.pk, name="revoke", actor=secretariat, note="弄虚作假")
     body = client.get(f"{API}/public/certificates/{cert.verification_code}/").json()
     assert (body["status"], body["revoke_reason"]) == ("revoked", "弄虚作假")
 
@@ -209,7 +209,7 @@ def test_certificate_pdf_for_applicants_and_secretariat_only(published, applican
 def test_certificate_pdf_not_yet_rendered_is_404_with_detail(notice_ended, applicant, secretariat, cycle):
     from tests.publication.conftest import publish
 
-    application_transition(application=notice_ended.pk, name="confirm", actor=secretariat)
+    application_act(application=notice_ended.pk, name="confirm", actor=secretariat)
     publish(cycle, secretariat)  # the render task runs after commit: not in this test's transaction
     response = api_as(applicant).get(f"{API}/applications/{notice_ended.pk}/certificate.pdf")
     assert response.status_code == 404 and "正在生成" in response.json()["detail"]

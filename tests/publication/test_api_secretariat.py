@@ -9,7 +9,8 @@ from django.core import mail
 from django.utils import timezone
 
 from nominations.models import Certificate, CertificateBatch, Cycle, Objection, Publication, PublicNotice
-from nominations.services.publication import objection_file
+from nominations.services.objections import objection_file
+from nominations.services.acts import application_act
 from nominations.services.transitions import application_transition
 from nominations.tasks import issue_certificates
 from tests.publication.conftest import approve, new_accepted, publish, start_notice, to_deliberation
@@ -49,15 +50,20 @@ def test_objection_desk_is_for_the_secretariat(request, in_notice, persona, stat
     assert client.get(f"{API}/objections/").status_code == status
     response = client.post(f"{API}/objections/{obj.pk}/resolve/", {"outcome": "dismissed", "resolution": "x"},
                            format="json")
-    assert response.status_code == status
+    assert response.status_code == (409 if status == 400 else status)
     assert Objection.objects.get().status == "received"
 
 
 def test_resolve_dismissed_mails_the_objector(in_notice, secretariat, django_capture_on_commit_callbacks):
     obj = file_objection(in_notice)
     client = api_as(secretariat)
+    early = client.post(f"{API}/objections/{obj.pk}/resolve/", {"outcome": "dismissed", "resolution": "x"},
+                        format="json")
+    assert (early.status_code, early.json()["code"]) == (409, "invalid_state")  # investigate first
+    assert client.post(f"{API}/objections/{obj.pk}/investigate/").status_code == 200
     missing = client.post(f"{API}/objections/{obj.pk}/resolve/", {"outcome": "dismissed"}, format="json")
-    assert missing.status_code == 400 and missing.json()["missing"] == ["请填写书面处理结果。"]
+    assert missing.status_code == 400 and missing.json()["missing"] == [
+        "请填写书面处理结果（调查核实的情况和结论），将告知异议人。"]
     bad = client.post(f"{API}/objections/{obj.pk}/resolve/", {"outcome": "maybe", "resolution": "x"}, format="json")
     assert bad.status_code == 400 and "outcome" in bad.json()
     mail.outbox.clear()
@@ -92,6 +98,7 @@ def test_confirm_allowed_after_window_with_objection_resolved(notice_ended, secr
     client = api_as(secretariat)
     blocked = client.post(f"{API}/applications/{notice_ended.pk}/transitions/", {"name": "confirm"}, format="json")
     assert blocked.status_code == 400 and blocked.json()["missing"] == ["尚有 1 件异议未处理完毕。"]
+    client.post(f"{API}/objections/{obj.pk}/investigate/")
     client.post(f"{API}/objections/{obj.pk}/resolve/", {"outcome": "dismissed", "resolution": "数据属实"},
                 format="json")
     response = client.post(f"{API}/applications/{notice_ended.pk}/transitions/", {"name": "confirm"}, format="json")
@@ -104,6 +111,7 @@ def test_overturn_after_upheld_objection(notice_ended, secretariat):
     client = api_as(secretariat)
     early = client.post(f"{API}/applications/{notice_ended.pk}/transitions/", {"name": "overturn"}, format="json")
     assert early.status_code == 400 and early.json()["missing"] == ["没有成立的异议，不能撤销其入选资格。"]
+    client.post(f"{API}/objections/{obj.pk}/investigate/")
     client.post(f"{API}/objections/{obj.pk}/resolve/", {"outcome": "upheld", "resolution": "异议属实"}, format="json")
     response = client.post(f"{API}/applications/{notice_ended.pk}/transitions/", {"name": "overturn"},
                            format="json")
@@ -115,13 +123,13 @@ def test_start_notice_through_cycle_transitions_forwards_parameters(approved, cy
     starts = timezone.localtime() + dt.timedelta(hours=1)
     response = api_as(secretariat).post(f"{API}/cycles/{cycle.pk}/transitions/", {
         "name": "start_notice", "starts_at": starts.isoformat(), "days": 5, "working_days": False,
-        "text": "现予公示。", "contact_name": "王老师", "contact_phone": "021-12345678",
-        "contact_email": "notice@example.com", "contact_address": "人民大道200号"}, format="json")
+        "description": "现予公示。", "contact": "王老师 021-12345678 notice@example.com 人民大道200号"},
+        format="json")
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == "notice"
     notice = PublicNotice.objects.get()
-    assert (notice.days, notice.working_days, notice.text, notice.contact_name, notice.contact_email) == (
-        5, False, "现予公示。", "王老师", "notice@example.com")
+    assert (notice.days, notice.working_days, notice.description, notice.contact) == (
+        5, False, "现予公示。", "王老师 021-12345678 notice@example.com 人民大道200号")
     assert abs(notice.starts_at - starts) < dt.timedelta(seconds=1)
     assert timezone.localtime(notice.ends_at).date() == starts.date() + dt.timedelta(days=5)
     approved.refresh_from_db()
@@ -168,7 +176,7 @@ def test_issuing_twice_creates_no_duplicates(cycle, secretariat, recommender, un
     to_deliberation(cycle, secretariat)
     start_notice(cycle, secretariat, ended=True)
     for app in apps:
-        application_transition(application=app.pk, name="confirm", actor=secretariat)
+        application_act(application=app.pk, name="confirm", actor=secretariat)
     with django_capture_on_commit_callbacks(execute=True):
         publish(cycle, secretariat)
     first = list(Certificate.objects.order_by("seq").values_list("application_id", "number", "verification_code",

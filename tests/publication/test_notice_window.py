@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from nominations.models import Holiday
-from nominations.services.publication import notice_ends_at
+from nominations.services.notices import notice_ends_at
 
 SH = timezone.get_fixed_timezone(480)
 

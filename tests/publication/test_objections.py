@@ -7,17 +7,13 @@ from django.utils import timezone
 
 from nominations.errors import InvalidState, NotPermitted, WorkflowError
 from nominations.models import AuditEntry, Objection, ObjectionState, PublicNotice
-from nominations.services.publication import objection_file, objection_transition
+from nominations.services.objections import objection_file, objection_investigate, objection_resolve
 from tests import factories as f
 
 
 @pytest.fixture
 def notice(submitted, secretariat):
-    now = timezone.now()
-    n = PublicNotice.objects.create(cycle=submitted.cycle, starts_at=now - dt.timedelta(days=1),
-                                    ends_at=now + dt.timedelta(days=6), days=7, created_by=secretariat)
-    n.applications.add(submitted)
-    return n
+    return f.notice_with([submitted], created_by=secretariat)
 
 
 def _file(notice, app, **kw):
@@ -78,24 +74,24 @@ def test_evidence_must_be_a_real_pdf(notice, submitted):
 def test_secretariat_works_objection_and_objector_is_told(notice, submitted, secretariat,
                                                           django_capture_on_commit_callbacks):
     obj = _file(notice, submitted)
-    obj = objection_transition(objection=obj, name="investigate", actor=secretariat)
+    obj = objection_investigate(objection=obj, actor=secretariat)
     assert obj.status == ObjectionState.INVESTIGATING
     with pytest.raises(WorkflowError):
-        objection_transition(objection=obj, name="dismiss", actor=secretariat, resolution=" ")
+        objection_resolve(objection=obj, outcome="dismissed", actor=secretariat, resolution=" ")
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        obj = objection_transition(objection=obj, name="dismiss", actor=secretariat,
+        obj = objection_resolve(objection=obj, outcome="dismissed", actor=secretariat,
                                    resolution="经核查，顾客满意度数据由第三方机构测评，数据真实。")
     assert (obj.status, obj.resolved_by) == (ObjectionState.DISMISSED, secretariat)
     assert [m.to for m in mail.outbox] == [["wang@example.com"]]
     assert "异议不成立" in mail.outbox[0].body and "第三方机构测评" in mail.outbox[0].body
     with pytest.raises(InvalidState):
-        objection_transition(objection=obj, name="uphold", actor=secretariat, resolution="改判")
+        objection_resolve(objection=obj, outcome="upheld", actor=secretariat, resolution="改判")
 
 
 def test_only_secretariat_resolves(notice, submitted, applicant, recommender):
     obj = _file(notice, submitted)
     for user in (applicant, recommender):
         with pytest.raises(NotPermitted):
-            objection_transition(objection=obj, name="uphold", actor=user, resolution="x")
+            objection_resolve(objection=obj, outcome="upheld", actor=user, resolution="x")
     assert Objection.objects.get(pk=obj.pk).status == "received"

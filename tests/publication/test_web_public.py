@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from nominations.models import AuditEntry, Objection, PublicNotice
+from nominations.services.acts import application_act
 from nominations.services.transitions import application_transition
 from tests import factories as f
 from tests.publication.conftest import ID_NUMBER, approve, new_accepted, start_notice, to_deliberation
@@ -166,7 +167,7 @@ def test_verification_page_says_valid_then_revoked(client, published, secretaria
     assert cert.verify_url.endswith(url)
     html = client.get(url).content.decode()
     assert "有效" in html and "QGA-2018-001" in html and "上海甲方科技有限公司" in html and "2018" in html
-    application_transition(application=published.pk, name="revoke", actor=secretariat, note="经查申报材料弄虚作假。")
+    application_act(application=published.pk, name="revoke", actor=secretariat, note="经查申报材料弄虚作假。")
     html = client.get(url).content.decode()
     assert "已撤销" in html and "经查申报材料弄虚作假。" in html
     assert timezone.localdate().isoformat() in html
@@ -186,11 +187,7 @@ def test_verify_lookup_accepts_a_pasted_url(client, published):
 
 # -- query counts ------------------------------------------------------------------
 def _notice_with(apps):
-    now = timezone.now()
-    notice = PublicNotice.objects.create(cycle=apps[0].cycle, starts_at=now - dt.timedelta(days=1),
-                                         ends_at=now + dt.timedelta(days=6), days=7)
-    notice.applications.add(*apps)
-    return notice
+    return f.notice_with(apps)
 
 
 def drafts(cycle, unit, n: int) -> list:
@@ -224,13 +221,13 @@ def test_winners_query_count_does_not_grow(client, cycle, secretariat, recommend
     to_deliberation(cycle, secretariat)
     start_notice(cycle, secretariat, ended=True)
     for app in apps:
-        application_transition(application=app.pk, name="confirm", actor=secretariat)
+        application_act(application=app.pk, name="confirm", actor=secretariat)
     publish(cycle, secretariat)
     with django_assert_num_queries(3):
         response = client.get(reverse("public_winners"))
     assert sum(len(s["winners"]) for s in response.context["sections"]) == 3
     for app in apps[1:]:
-        application_transition(application=app.pk, name="revoke", actor=secretariat, note="撤销测试")
+        application_act(application=app.pk, name="revoke", actor=secretariat, note="撤销测试")
     with django_assert_num_queries(3):
         response = client.get(reverse("public_winners"))
     assert [a.pk for s in response.context["sections"] for a in s["winners"]] == [apps[0].pk]

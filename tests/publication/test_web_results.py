@@ -8,13 +8,14 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from nominations.models import Certificate
+from nominations.services.acts import application_act
 from nominations.services.transitions import application_transition
 
 pytestmark = pytest.mark.django_db
 
 
 def test_results_hidden_until_the_cycle_is_published(client, notice_ended, applicant, secretariat):
-    application_transition(application=notice_ended.pk, name="confirm", actor=secretariat)
+    application_act(application=notice_ended.pk, name="confirm", actor=secretariat)
     client.force_login(applicant)
     response = client.get(reverse("applicant_results"))
     assert response.context["results"] == []
@@ -55,7 +56,7 @@ def test_certificate_is_404_for_others_and_login_for_anonymous(client, published
 
 
 def test_revoked_certificate_is_no_longer_offered_to_the_applicant(client, published, applicant, secretariat):
-    application_transition(application=published.pk, name="revoke", actor=secretariat, note="弄虚作假")
+    application_act(application=published.pk, name="revoke", actor=secretariat, note="弄虚作假")
     client.force_login(applicant)
     assert client.get(reverse("application_certificate", args=[published.pk])).status_code == 404
     response = client.get(reverse("applicant_results"))

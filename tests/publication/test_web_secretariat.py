@@ -17,7 +17,7 @@ from nominations.models import (
     Publication,
     PublicNotice,
 )
-from nominations.services.publication import objection_file, objection_transition
+from nominations.services.objections import objection_file, objection_investigate, objection_resolve
 from nominations.tasks import issue_certificates
 from tests import factories as f
 
@@ -66,10 +66,11 @@ def test_secretariat_opens_the_notice_from_the_desk(client, approved, cycle, sec
     start = timezone.localtime() + dt.timedelta(minutes=10)
     response = client.post(reverse("notice_start", args=[cycle.pk]), {
         "starts_at": start.strftime("%Y-%m-%dT%H:%M"), "days": "5", "working_days": "on",
-        "text": "现予公示。", "contact_name": "王老师", "contact_phone": "021-12345678",
-        "contact_email": "notice@example.com", "contact_address": "人民大道200号"}, follow=True)
+        "description": "现予公示。", "contact": "王老师 021-12345678"}, follow=True)
     notice = PublicNotice.objects.get()
-    assert (notice.days, notice.working_days, notice.contact_name, notice.text) == (5, True, "王老师", "现予公示。")
+    assert (notice.days, notice.working_days, notice.contact, notice.description) == (
+        5, True, "王老师 021-12345678", "现予公示。")
+    assert list(notice.entries.values_list("name", "title")) == [(approved.display_name, approved.title)]
     assert list(notice.applications.values_list("pk", flat=True)) == [approved.pk]
     assert Cycle.objects.get(pk=cycle.pk).status == "notice"
     approved.refresh_from_db()
@@ -81,8 +82,8 @@ def test_opening_the_notice_in_the_past_is_refused_and_changes_nothing(client, a
     client.force_login(secretariat)
     past = timezone.localtime() - dt.timedelta(days=2)
     response = client.post(reverse("notice_start", args=[cycle.pk]), {
-        "starts_at": past.strftime("%Y-%m-%dT%H:%M"), "days": "7", "contact_name": "王老师",
-        "contact_phone": "021-12345678"})
+        "starts_at": past.strftime("%Y-%m-%dT%H:%M"), "days": "7", "description": "现予公示。",
+        "contact": "王老师 021-12345678"})
     assert response.status_code == 400
     assert "公示开始时间不能早于当前时间" in messages_of(response)
     assert not PublicNotice.objects.exists()
@@ -99,7 +100,7 @@ def test_working_day_notice_skips_holidays_from_the_calendar(client, approved, c
         Holiday.objects.create(date=d, name="测试", is_workday=i in (0, 4, 9))
     client.post(reverse("notice_start", args=[cycle.pk]), {
         "starts_at": start.strftime("%Y-%m-%dT%H:%M"), "days": "3", "working_days": "on",
-        "contact_name": "王老师", "contact_phone": "021-12345678"})
+        "description": "现予公示。", "contact": "王老师 021-12345678"})
     notice = PublicNotice.objects.get()
     assert timezone.localtime(notice.ends_at).date() == day + dt.timedelta(days=10)
 
@@ -121,7 +122,8 @@ def test_confirm_after_window_and_resolved_objection(client, notice_ended, cycle
     response = client.post(reverse("notice_decide", args=[notice_ended.pk, "confirm"]), follow=True)
     assert "尚有 1 件异议未处理完毕" in messages_of(response)
     assert "公示期尚未结束" not in messages_of(response)
-    objection_transition(objection=objection, name="dismiss", actor=secretariat, resolution="经核查，数据属实。")
+    objection_investigate(objection=objection, actor=secretariat)
+    objection_resolve(objection=objection, outcome="dismissed", actor=secretariat, resolution="经核查，数据属实。")
     response = client.post(reverse("notice_decide", args=[notice_ended.pk, "confirm"]), follow=True)
     notice_ended.refresh_from_db()
     assert notice_ended.state == "awarded"
@@ -134,7 +136,8 @@ def test_overturn_after_upheld_objection(client, notice_ended, secretariat):
     client.force_login(secretariat)
     response = client.post(reverse("notice_decide", args=[notice_ended.pk, "overturn"]), follow=True)
     assert "没有成立的异议" in messages_of(response)
-    objection_transition(objection=objection, name="uphold", actor=secretariat, resolution="经核查，异议属实。")
+    objection_investigate(objection=objection, actor=secretariat)
+    objection_resolve(objection=objection, outcome="upheld", actor=secretariat, resolution="经核查，异议属实。")
     response = client.post(reverse("notice_decide", args=[notice_ended.pk, "confirm"]), follow=True)
     assert "存在成立的异议" in messages_of(response)
     client.post(reverse("notice_decide", args=[notice_ended.pk, "overturn"]))
@@ -161,7 +164,7 @@ def test_holiday_calendar_add_duplicate_delete(client, secretariat):
 def test_objection_desk_lists_by_notice_and_status(client, in_notice, secretariat):
     first = file_objection(in_notice)
     second = file_objection(in_notice, email="li@example.com")
-    objection_transition(objection=second, name="investigate", actor=secretariat)
+    objection_investigate(objection=second, actor=secretariat)
     client.force_login(secretariat)
     notice = PublicNotice.objects.get()
     response = client.get(reverse("objection_desk"), {"notice": notice.pk})
