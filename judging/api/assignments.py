@@ -173,9 +173,8 @@ class ScoresheetView(APIView):
                    responses={200: s.ScoresheetSerializer, **error_responses(400, 404, 409)})
     def put(self, request, pk: int):
         """Partial save (autosave). Bad items → 400 listing them, nothing saved; after submit → 409."""
-        assignment = selectors.assignment_for_judge(request.user, pk, scoring=True)
         data = validated(s.ScoresheetInputSerializer, request.data)
-        sheet = services.scoresheet_save(assignment=assignment, items=data["items"], actor=request.user)
+        sheet = services.scoresheet_save(assignment=pk, items=data["items"], actor=request.user)  # authorises
         return Response(s.ScoresheetSerializer(sheet).data)
 
 

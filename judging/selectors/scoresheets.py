@@ -124,8 +124,19 @@ def scoresheet_get(assignment: Assignment) -> Scoresheet:
     """Every scored criterion of the application's rubric with the judge's percent (or None),
     the band descriptions (ADLI for process, LeTCI for results), points and total. Two queries.
     The caller has authorised access (assignment_for_judge(..., scoring=True) or the secretariat)."""
-    criteria = criteria_for_application(assignment.application)
-    scores = {s.criterion_id: s for s in ItemScore.objects.filter(assignment=assignment)}
+    criteria, scores = sheet_rows(assignment, assignment.application.category.rubric_code)
+    return scoresheet_from(assignment, criteria, scores)
+
+
+def sheet_rows(assignment: Assignment, rubric_code: str) -> tuple[list[Criterion], dict[int, ItemScore]]:
+    """The rubric's scored items in order and the sheet's scores by criterion id. Two plain
+    queries (one query with the scores as subqueries costs more to build than it saves)."""
+    criteria = scored_criteria(rubric_code)
+    return criteria, {s.criterion_id: s for s in ItemScore.objects.filter(assignment_id=assignment.pk).order_by()}
+
+
+def scoresheet_from(assignment: Assignment, criteria: list[Criterion], scores: dict[int, ItemScore]) -> Scoresheet:
+    """The sheet from its rubric items and its scores by criterion id, already read (no query)."""
     items = []
     for c in criteria:
         s = scores.get(c.pk)
