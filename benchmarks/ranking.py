@@ -28,7 +28,8 @@ within 1.5× of the floor and under 1 s.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
+import contextlib
+import io
 import os
 import random
 import statistics
@@ -52,7 +53,7 @@ def q2(value: Decimal) -> Decimal:
 
 
 # -- database -------------------------------------------------------------------------------
-def setup(tmp: str) -> str:
+def setup(tmp: str, suffix: str = "bench_ranking") -> str:
     """Configure Django and create the throw-away database; returns the name to drop afterwards."""
     os.environ.setdefault("DEBUG", "1")
     os.environ["VAR_DIR"] = tmp
@@ -67,11 +68,12 @@ def setup(tmp: str) -> str:
 
     db = settings.DATABASES["default"]
     if connection.vendor == "sqlite":
-        db["TEST"]["NAME"] = str(Path(tmp) / "bench.sqlite3")
+        db["TEST"]["NAME"] = str(Path(tmp) / f"{suffix}.sqlite3")
     else:
-        db["TEST"]["NAME"] = f"{db['NAME']}_bench_ranking"
+        db["TEST"]["NAME"] = f"{db['NAME']}_{suffix}"
     old_name = db["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    with contextlib.redirect_stdout(io.StringIO()):  # createcachetable's "already exists"
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     return old_name
 
 

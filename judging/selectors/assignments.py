@@ -4,14 +4,15 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from judging import rules
 from judging.enums import JUDGE_ACCESS_STATES, LIVE_ASSIGNMENT, MATERIAL_ACCESS, OUTSTANDING, AssignmentState
 from judging.errors import NotFound
-from judging.models import Assignment
+from judging.models import Assignment, ItemScore
 from judging.selectors.conflicts import conflict_map, conflict_reasons
 from nominations.rules import JUDGE
 
@@ -19,12 +20,29 @@ ASSIGNMENT_RELATED = ("application__organization", "application__category", "app
                       "application__nominee", "judge")
 
 
+def scored_items():
+    """The items scored on an assignment's sheet, as a subquery: no join and GROUP BY over the
+    selected columns (they include the application's answers), and counted only for the rows
+    actually returned (a page of the board)."""
+    counted = (ItemScore.objects.filter(assignment=OuterRef("pk"), percent__isnull=False).order_by()
+               .values("assignment").annotate(n=Count("id")).values("n"))
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def assignments_for_judge(user) -> QuerySet[Assignment]:
     """The judge's own assignments (every state), with scoring progress. Nobody else's."""
     return (Assignment.objects.filter(judge=user)
             .select_related(*ASSIGNMENT_RELATED)
-            .annotate(scored_items=Count("scores", filter=Q(scores__percent__isnull=False)))
+            .annotate(scored_items=scored_items())
             .order_by(F("due_at").asc(nulls_last=True), "-created_at", "id"))
+
+
+def panels_of(applications, *, stage: str) -> list[Assignment]:
+    """The assignments of these applications (e.g. one page of the board) in `stage`, with
+    the judge and the items scored, panel order (leader first). One query."""
+    return list(Assignment.objects.filter(application__in=[getattr(a, "pk", a) for a in applications], stage=stage)
+                .select_related("judge").annotate(scored_items=scored_items())
+                .order_by("application_id", "-is_leader", "created_at", "id"))
 
 
 def with_conflicts(assignments, *, now: dt.datetime | None = None) -> list[Assignment]:
@@ -71,7 +89,7 @@ def assignments_list(*, cycle=None, application=None, stage: str | None = None, 
                      judge=None) -> QuerySet[Assignment]:
     """All assignments, filtered (the secretariat's assignment board)."""
     qs = Assignment.objects.select_related(*ASSIGNMENT_RELATED, "judge__judge_profile").annotate(
-        scored_items=Count("scores", filter=Q(scores__percent__isnull=False)))
+        scored_items=scored_items())
     if cycle is not None:
         qs = qs.filter(application__cycle=cycle)
     if application is not None:
@@ -128,16 +146,29 @@ def judge_may_access_application(user, application_id) -> bool:
 def judges_list(*, active_only: bool = False, cycle=None) -> QuerySet:
     """Users of the judge group with their profile and current load (live assignments,
     in `cycle` when given)."""
-    load_filter = Q(judge_assignments__state__in=LIVE_ASSIGNMENT)
+    live = Assignment.objects.filter(judge=OuterRef("pk"), state__in=LIVE_ASSIGNMENT)
     if cycle is not None:
-        load_filter &= Q(judge_assignments__application__cycle=cycle)
+        live = live.filter(application__cycle=cycle)
+    load = live.order_by().values("judge").annotate(n=Count("id")).values("n")  # a subquery: no GROUP BY of users
     qs = (get_user_model().objects.filter(groups__name=JUDGE)
           .select_related("judge_profile")
-          .annotate(load=Count("judge_assignments", filter=load_filter, distinct=True))
+          .annotate(load=Coalesce(Subquery(load, output_field=IntegerField()), 0))
           .order_by("username"))
     if active_only:
         qs = qs.filter(is_active=True).filter(Q(judge_profile__isnull=True) | Q(judge_profile__active=True))
     return qs
+
+
+def judges_with_load(*, cycle) -> list:
+    """The judges with live assignments in `cycle`, each with `load` (how many), by username:
+    the board's load table. Two queries (one grouped count, then the judges)."""
+    load = dict(Assignment.objects.filter(application__cycle=cycle, state__in=LIVE_ASSIGNMENT)
+                .values_list("judge_id").annotate(n=Count("id")).order_by())
+    judges = list(get_user_model().objects.filter(groups__name=JUDGE, pk__in=list(load))
+                  .select_related("judge_profile").order_by("username"))
+    for judge in judges:
+        judge.load = load[judge.pk]
+    return judges
 
 
 def judge_for_secretariat(pk):
@@ -155,14 +186,19 @@ def assignments_due(*, within_days: int, now: dt.datetime | None = None) -> Quer
             .select_related(*ASSIGNMENT_RELATED).order_by("due_at", "id"))
 
 
-def judging_progress(*, cycle, now: dt.datetime | None = None) -> list[dict]:
-    """Per application of the cycle with any assignment: counts per stage and state, and
-    `overdue` (not submitted, past the due date) — the secretariat's progress board.
-    One grouped query plus one for the applications."""
+def judging_progress(*, cycle, now: dt.datetime | None = None, applications=None) -> list[dict]:
+    """Per application of the cycle with any assignment (or of `applications`, e.g. one page
+    of them): counts per stage and state, and `overdue` (not submitted, past the due date) —
+    the secretariat's progress board. One grouped query, plus one for the applications when
+    they are not given."""
     from nominations.models import Application
 
     now = now or timezone.now()
-    rows = (Assignment.objects.filter(application__cycle=cycle).values("application_id", "stage", "state")
+    rows = Assignment.objects.filter(application__cycle=cycle)
+    if applications is not None:
+        applications = list(applications)
+        rows = rows.filter(application__in=[a.pk for a in applications])
+    rows = (rows.values("application_id", "stage", "state")
             .annotate(n=Count("id"), late=Count("id", filter=Q(due_at__lt=now))).order_by())
     progress: dict[int, dict] = {}
     for row in rows:
@@ -171,15 +207,45 @@ def judging_progress(*, cycle, now: dt.datetime | None = None) -> list[dict]:
         stage[row["state"]] = row["n"]
         if row["state"] in OUTSTANDING:
             stage["overdue"] += row["late"]
-    apps = (Application.objects.filter(pk__in=list(progress)).select_related("organization", "nominee", "category")
-            .order_by("category__order", "reference", "pk"))
+    if applications is None:
+        applications = (Application.objects.filter(pk__in=list(progress))
+                        .select_related("organization", "nominee", "category")
+                        .order_by("category__order", "reference", "pk"))
     result = []
-    for app in apps:
-        stages = progress[app.pk]
+    for app in applications:
+        stages = progress.get(app.pk)
+        if stages is None:
+            continue
         for counts in stages.values():
             counts["live"] = sum(v for k, v in counts.items() if k in LIVE_ASSIGNMENT)
         result.append({"application": app, "stages": stages})
     return result
+
+
+def judging_progress_totals(*, cycle, now: dt.datetime | None = None) -> dict[str, dict[str, int]]:
+    """The progress board's totals per stage over the whole cycle: live, submitted, assigned,
+    declined and overdue tasks. One grouped query (a few rows, whatever the cycle's size)."""
+    now = now or timezone.now()
+    totals: dict[str, dict[str, int]] = {}
+    for row in (Assignment.objects.filter(application__cycle=cycle).values("stage", "state")
+                .annotate(n=Count("id"), late=Count("id", filter=Q(due_at__lt=now))).order_by()):
+        t = totals.setdefault(row["stage"], {"live": 0, "submitted": 0, "overdue": 0, "declined": 0, "assigned": 0})
+        if row["state"] in LIVE_ASSIGNMENT:
+            t["live"] += row["n"]
+        if row["state"] in t:
+            t[row["state"]] += row["n"]
+        if row["state"] in OUTSTANDING:
+            t["overdue"] += row["late"]
+    return totals
+
+
+def progress_applications(*, cycle):
+    """The applications of the cycle with any assignment, in board order (a query to paginate)."""
+    from nominations.models import Application
+
+    return (Application.objects.filter(cycle=cycle, pk__in=Assignment.objects.filter(application__cycle=cycle)
+                                       .values("application_id"))
+            .select_related("organization", "nominee", "category").order_by("category__order", "reference", "pk"))
 
 
 def panels_complete(keys) -> set[tuple[int, str]]:

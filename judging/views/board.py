@@ -33,6 +33,7 @@ from judging.forms import (
     ReasonForm,
     judges_queryset,
 )
+from judging.models import Assignment
 from judging.views.common import (
     application_or_404,
     get_cycle,
@@ -46,18 +47,22 @@ from nominations.enums import ApplicationState as S
 from nominations.enums import Transition as T
 from nominations.models import Application
 from nominations.services.transitions import application_transition
-from nominations.views.common import client_ip, error_html, local, report_error, safe_next
+from nominations.views.common import client_ip, error_html, local, paginate, report_error, safe_next
 
 from judging.views.common import REVIEW_TRANSITIONS
 
 
 # -- assignment board -----------------------------------------------------------------------------
+BOARD_PAGE_SIZE = 20  # applications per page: their panels, conflicts and judge choices are read per page
+PROGRESS_PAGE_SIZE = 50
+
+
 def _board_applications(cycle, stage):
-    return list(Application.objects.filter(cycle=cycle)
-                .filter(Q(state__in=list(ASSIGNABLE_STATES[stage]) + [REVIEW_STATE[stage]])
-                        | Q(assignments__stage=stage))
-                .select_related("organization", "category", "nominee").distinct()
-                .order_by("category__order", "reference", "pk"))
+    staffed = Assignment.objects.filter(application__cycle=cycle, stage=stage).values("application_id")
+    return (Application.objects.filter(cycle=cycle)
+            .filter(Q(state__in=list(ASSIGNABLE_STATES[stage]) + [REVIEW_STATE[stage]]) | Q(pk__in=staffed))
+            .select_related("organization", "category", "nominee")
+            .order_by("category__order", "reference", "pk"))
 
 
 @require_GET
@@ -72,37 +77,44 @@ def assignment_board(request, pk: int):
 
 def _board_context(request, cycle, stage, *, manual_form=None, auto_form=None) -> dict:
     now = timezone.now()
-    apps = _board_applications(cycle, stage)
-    assignments = selectors.with_conflicts(selectors.assignments_list(cycle=cycle, stage=stage), now=now)
+    page, query = paginate(request, _board_applications(cycle, stage), per_page=BOARD_PAGE_SIZE)
+    apps = list(page.object_list)
+    orgs = {a.pk: a.organization for a in apps}
+    assignments = selectors.panels_of(apps, stage=stage)
+    pool = list(judges_queryset())
+    conflicts = selectors.conflict_map({j.pk for j in pool} | {a.judge_id for a in assignments}, orgs.values(),
+                                       now=now)
     by_app = defaultdict(list)
     for a in assignments:
         a.overdue = is_overdue(a, now)
+        a.conflict_reasons = conflicts.get((a.judge_id, orgs[a.application_id].pk), [])
         by_app[a.application_id].append(a)
     needed = cycle.judges_site if stage == Stage.SITE else cycle.judges_document
-    pool = list(judges_queryset())
-    conflicts = selectors.conflict_map([j.pk for j in pool], [a.organization for a in apps], now=now)
+    names = [(j.pk, str(j.pk), j.get_full_name() or j.username) for j in pool]
+    recuse = "（%s）" % _("利益冲突，须回避")
     rows = []
     for app in apps:
         panel = by_app.get(app.pk, [])
         live = [a for a in panel if a.state in LIVE_ASSIGNMENT]
         taken = {a.judge_id for a in panel}
-        options = [{"judge": j, "conflict": (j.pk, app.organization_id) in conflicts}
-                   for j in pool if j.pk not in taken]
+        # (value, label) per judge not on the panel: plain strings, cheap to render 25 × pool times
+        options = [(value, name + recuse if (pk, app.organization_id) in conflicts else name)
+                   for pk, value, name in names if pk not in taken]
         rows.append({"app": app, "panel": panel, "live": len(live), "missing": max(0, needed - len(live)),
                      "submitted": sum(1 for a in panel if a.state == AssignmentState.SUBMITTED),
                      "assignable": app.state in ASSIGNABLE_STATES[stage], "options": options,
                      "can_start": stage == Stage.DOCUMENT and app.state == S.ACCEPTED})
-    loads = selectors.judges_list(cycle=cycle)
+    loads = selectors.judges_with_load(cycle=cycle)
     return {
         "cycle": cycle, "stage": stage, "stage_label": Stage(stage).label, "stages": stages_of(cycle),
-        "rows": rows, "needed": needed,
+        "rows": rows, "needed": needed, "page_obj": page, "query": query,
         "manual_form": manual_form or ManualAssignForm(applications=[r["app"] for r in rows if r["assignable"]],
                                                        prefix="manual"),
         "auto_form": auto_form or AutoAssignForm(initial={"judges_per_application": needed}, prefix="auto"),
         "loads": [j for j in loads if j.load], "pool_size": len(pool),
         "runs": list(cycle.auto_assign_runs.filter(stage=stage).select_related("actor")[:3]),
         "reopen_form": ReasonForm(prefix="reopen"), "note_form": NoteForm(prefix="t"),
-        "assignable_count": sum(1 for r in rows if r["assignable"]),
+        "assignable_count": Application.objects.filter(cycle=cycle, state__in=list(ASSIGNABLE_STATES[stage])).count(),
     }
 
 
@@ -264,17 +276,19 @@ def application_review_transition(request, pk: int, name: str):
 def progress(request, pk: int):
     """Sheets submitted / expected per application and stage, with overdue tasks."""
     cycle = get_cycle(pk)
-    rows = selectors.judging_progress(cycle=cycle)
+    now = timezone.now()
+    page, query = paginate(request, selectors.progress_applications(cycle=cycle), per_page=PROGRESS_PAGE_SIZE)
+    rows = selectors.judging_progress(cycle=cycle, now=now, applications=page.object_list)
     stages = stages_of(cycle)
-    totals = {s: {"live": 0, "submitted": 0, "overdue": 0, "declined": 0, "assigned": 0} for s, _l in stages}
+    empty = {"live": 0, "submitted": 0, "overdue": 0, "declined": 0, "assigned": 0}
+    whole = selectors.judging_progress_totals(cycle=cycle, now=now)  # the totals cover every page
+    totals = {s: whole.get(s, dict(empty)) for s, _l in stages}
     for row in rows:
         row["cells"] = []
         for s, label in stages:
             counts = row["stages"].get(s)
             parts = []
             if counts:
-                for key in totals[s]:
-                    totals[s][key] += counts.get(key, 0)
                 for key, text in ((AssignmentState.ASSIGNED, _("待确认 %(n)d")),
                                   ("scoring", _("评审中 %(n)d")), (AssignmentState.DECLINED, _("回避 %(n)d"))):
                     n = (counts[AssignmentState.ACCEPTED] + counts[AssignmentState.REOPENED]
@@ -289,5 +303,5 @@ def progress(request, pk: int):
                     for s, label in stages]
     return render(request, "judging/secretariat/progress.html", {
         "cycle": cycle, "rows": rows, "stages": stages, "totals": stage_totals, "overdue_list": overdue,
-        "now": timezone.now(),
+        "now": now, "page_obj": page, "query": query,
     })

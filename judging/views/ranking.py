@@ -26,10 +26,14 @@ from judging.views.common import (
 )
 from nominations.enums import ApplicationState as S
 from nominations.enums import Transition as T
+from nominations.views.common import paginate
 
 
 
 # -- ranking --------------------------------------------------------------------------------------
+RANKING_PAGE_SIZE = 100  # rows per page; ranks and flags are computed over the whole category
+
+
 def _category(request, cycle, categories):
     pk = request.GET.get("category")
     if pk:
@@ -49,10 +53,12 @@ def ranking(request, pk: int):
     stage = stage_param(request, cycle)
     categories = list(cycle.categories.order_by("order", "code"))
     category = _category(request, cycle, categories)
-    rows, leniency = [], []
+    ranked, leniency = [], []
     if category is not None:
-        rows = selectors.ranking(cycle=cycle, category=category, stage=stage)
+        ranked = selectors.ranking(cycle=cycle, category=category, stage=stage)
         leniency = selectors.judge_leniency(cycle=cycle, category=category, stage=stage)
+    page, query = paginate(request, ranked, per_page=RANKING_PAGE_SIZE)  # ranks are the whole category's
+    rows = list(page.object_list)
     ids = [r.application for r in rows]
     decisions = {d.application_id: d for d in CommitteeDecision.objects.filter(application_id__in=ids)}
     reports = set(SiteVisitReport.objects.filter(application_id__in=ids).values_list("application_id", flat=True))
@@ -63,11 +69,12 @@ def ranking(request, pk: int):
         row.decision = decisions.get(row.application)
         row.has_report = row.application in reports
         row.actions = _row_actions(row, stage, has_site)
-    approved = sum(1 for r in rows if r.state in APPROVED_STATES)
+    approved = sum(1 for r in ranked if r.state in APPROVED_STATES)
     here = request.get_full_path()
     return render(request, "judging/secretariat/ranking.html", {
         "cycle": cycle, "stage": stage, "stage_label": Stage(stage).label, "stages": stages_of(cycle),
         "categories": categories, "category": category, "rows": rows, "leniency": leniency,
+        "page_obj": page, "query": query,
         "approved": approved, "here": here, "note_form": NoteForm(prefix="t"),
         "warnings": selectors.decision_quota_warning(cycle=cycle, category=category) if category else [],
     })
