@@ -71,3 +71,22 @@ def test_migration_fills_the_summary_of_sheets_submitted_before_it(review_app, j
 
     assert {a.pk: (a.sheet_raw, a.sheet_percents) for a in Assignment.objects.filter(application=app)} == expected
     assert expected[assignments[0].pk][0] == D("50750.00") and expected[assignments[2].pk] == (None, "")
+
+
+def spread_flags_naive(sheets: list[str], steps: int) -> list[int]:
+    return [i for i, column in enumerate(zip(*sheets)) if ord(max(column)) - ord(min(column)) >= steps]
+
+
+def test_spread_items_agree_with_max_minus_min_per_item():
+    import random
+
+    from judging.selectors.ranking import spread_items
+    from judging.selectors.scoresheets import percents_code
+
+    rng = random.Random(9)
+    for _ in range(500):
+        size, judges = rng.choice([7, 23]), rng.randint(2, 9)
+        sheets = [percents_code([5 * rng.randint(0, 20) for _ in range(size)]) for _ in range(judges)]
+        assert spread_items(sheets, 6) == spread_flags_naive(sheets, 6)
+    # exactly 30 points apart is a spread, 25 is not; 0 % and 100 % at the ends
+    assert spread_items([percents_code([40, 40, 0]), percents_code([70, 65, 100])], 6) == [0, 2]
