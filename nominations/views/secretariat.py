@@ -101,6 +101,13 @@ def cycle_transition_view(request, pk: int, name: str):
     cycle = get_object_or_404(Cycle, pk=pk)
     if name not in CycleTransition.values:
         raise Http404(_("未知的操作。"))
+    # start_notice and publish are acts with inputs of their own: they live on their desks.
+    if name == "start_notice":
+        messages.info(request, _("请在公示台填写公示说明和联系方式后开启公示。"))
+        return redirect("notice_desk", pk=cycle.pk)
+    if name == "publish":
+        messages.info(request, _("请在发布台填写结果公告后发布。"))
+        return redirect("publication_desk", pk=cycle.pk)
     form = CycleTransitionForm(request.POST, prefix=name)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:

@@ -195,3 +195,44 @@ def _second_evaluated(first, secretariat):
     site_report_save(application=app, actor=secretariat, summary="良好")
     application_transition(application=app, name="finish_review", actor=secretariat)
     return Application.objects.get(pk=app.pk)
+
+
+# -- the decision through every entry point that offers it --------------------------------------
+DECISION_ENTRY_POINTS = ["page", "api_transitions", "api_decision"]
+
+
+def _record(entry, client, app, actor, *, outcome, votes):
+    f_, a_, b_ = votes
+    if entry == "page":
+        client.force_login(actor)
+        return client.post(f"/judging/applications/{app.pk}/decision/", {
+            "outcome": outcome, "decided_on": "2024-08-20", "votes_for": f_, "votes_against": a_,
+            "votes_abstain": b_, "minute": "纪要", "confirmed": "1"})
+    api = APIClient()
+    api.force_authenticate(actor)
+    if entry == "api_transitions":
+        return api.post(f"/api/v1/applications/{app.pk}/transitions/", {
+            "name": outcome, "note": "纪要", "decided_on": "2024-08-20", "votes_for": f_, "votes_against": a_,
+            "votes_abstain": b_}, format="json")
+    return api.post(f"/api/v1/applications/{app.pk}/decision/", {
+        "outcome": outcome, "decided_on": "2024-08-20", "votes_for": f_, "votes_against": a_, "votes_abstain": b_,
+        "minute": "纪要"}, format="json")
+
+
+@pytest.mark.parametrize("entry", DECISION_ENTRY_POINTS)
+def test_votes_against_the_outcome_are_refused_at_every_entry_point(entry, client, evaluated, secretariat):
+    response = _record(entry, client, evaluated, secretariat, outcome="approve", votes=(0, 1, 0))
+    assert response.status_code == 400
+    assert "不能记录为“审定通过”" in response.content.decode()
+    evaluated.refresh_from_db()
+    assert (evaluated.state, CommitteeDecision.objects.count()) == ("evaluated", 0)
+
+
+@pytest.mark.parametrize("entry", DECISION_ENTRY_POINTS)
+def test_a_carried_decision_is_recorded_with_its_votes_at_every_entry_point(entry, client, evaluated, secretariat):
+    _record(entry, client, evaluated, secretariat, outcome="decline", votes=(3, 4, 2))
+    evaluated.refresh_from_db()
+    decision = CommitteeDecision.objects.get(application=evaluated)
+    assert (evaluated.state, decision.outcome, decision.votes_for, decision.votes_against, decision.votes_abstain) == (
+        "not_awarded", "decline", 3, 4, 2)
+    assert AuditEntry.objects.filter(object_id=str(evaluated.pk), action="decline").count() == 1
