@@ -333,7 +333,8 @@ class DecisionInputSerializer(serializers.Serializer):
     votes_against = serializers.JSONField(required=False)
     votes_abstain = serializers.JSONField(required=False)
     minute = serializers.CharField(required=False, allow_blank=True, default="")
-    recused = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    recused = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**31 - 1), required=False,
+                                    default=list, max_length=200)
 
 
 class DecisionSerializer(serializers.Serializer):

@@ -28,7 +28,8 @@ class DecisionTransitionInputSerializer(ns.ApplicationTransitionInputSerializer)
                                              max_value=999, help_text="approve/decline：弃权票")
     decided_on = serializers.DateField(required=False, allow_null=True, default=None,
                                        help_text="approve/decline：审定会议日期")
-    recused = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, default=list,
+    recused = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**31 - 1), required=False,
+                                    default=list,
                                     max_length=200, help_text="approve/decline：回避的委员（用户编号）")
 
 

@@ -236,3 +236,17 @@ def test_a_carried_decision_is_recorded_with_its_votes_at_every_entry_point(entr
     assert (evaluated.state, decision.outcome, decision.votes_for, decision.votes_against, decision.votes_abstain) == (
         "not_awarded", "decline", 3, 4, 2)
     assert AuditEntry.objects.filter(object_id=str(evaluated.pk), action="decline").count() == 1
+
+
+@pytest.mark.parametrize("path,body", [
+    ("transitions", {"name": "approve", "recused": [99999999999999999999]}),
+    ("decision", {"outcome": "approve", "recused": [99999999999999999999]}),
+])
+def test_an_out_of_range_member_id_is_a_400_not_a_500(evaluated, secretariat, path, body):
+    api = APIClient()
+    api.force_authenticate(secretariat)
+    response = api.post(f"/api/v1/applications/{evaluated.pk}/{path}/", {
+        **body, "decided_on": "2024-08-20", "votes_for": 5, "votes_against": 0, "votes_abstain": 0}, format="json")
+    assert response.status_code == 400 and list(response.json()) == ["recused"]
+    evaluated.refresh_from_db()
+    assert evaluated.state == "evaluated"
