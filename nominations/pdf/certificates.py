@@ -37,16 +37,14 @@ from __future__ import annotations
 
 import base64
 import copy
-import io
 import logging
 import multiprocessing
 import os
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import astuple, dataclass
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import segno
@@ -55,7 +53,6 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from nominations.pdf.base import (  # noqa: F401  (merge_pdfs is part of this module's API)
-    ALLOWED_PROTOCOLS,
     PdfRenderer,
     font_face_css,
     font_family_css,
@@ -64,7 +61,6 @@ from nominations.pdf.base import (  # noqa: F401  (merge_pdfs is part of this mo
 from nominations.pdf.fonts import PRIMARY_FAMILY, FontSet
 
 if TYPE_CHECKING:
-    from weasyprint import CSS
     from weasyprint.document import Document
 
 logger = logging.getLogger(__name__)

@@ -45,7 +45,6 @@ from nominations.services.objections import objection_investigate, objection_res
 from nominations.services.publication import (
     application_confirm,
     application_overturn,
-    application_publish,
     application_revoke,
     cycle_publish,
 )
