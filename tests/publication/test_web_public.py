@@ -44,7 +44,7 @@ def test_notice_pages_list_entries_and_never_an_id_number(client, accepted, indi
     pages = [client.get(reverse("public_notice_list")), client.get(reverse("public_notice_detail", args=[notice.pk])),
              client.get(reverse("public_objection_create", args=[notice.pk]))]
     assert [p.status_code for p in pages] == [200, 200, 200]
-    assert [a.pk for a in pages[0].context["current_rows"][0]["entries"]] == sorted([approved.pk, individual.pk])
+    assert [e.application_id for e in pages[0].context["current_rows"][0]["entries"]] == sorted([approved.pk, individual.pk])
     for page in pages:
         html = page.content.decode()
         assert "张三（上海甲方科技有限公司）" in html and "质量管理数字化成果" in html
@@ -155,7 +155,7 @@ def test_winners_page_lists_published_winners_with_certificate_numbers(client, p
     response = client.get(reverse("public_winners"), {"programme": "QGA", "cycle": "2018"})
     html = response.content.decode()
     assert response.status_code == 200
-    assert [[a.pk for a in s["winners"]] for s in response.context["sections"]] == [[published.pk]]
+    assert [[a.application_id for a in s["winners"]] for s in response.context["sections"]] == [[published.pk]]
     assert "QGA-2018-001" in html and "上海甲方科技有限公司" in html and "经公示无异议，现予公布。" in html
     other = client.get(reverse("public_winners"), {"programme": "MQA"})
     assert other.context["sections"] == [] and "QGA-2018-001" not in other.content.decode()
@@ -230,4 +230,4 @@ def test_winners_query_count_does_not_grow(client, cycle, secretariat, recommend
         application_act(application=app.pk, name="revoke", actor=secretariat, note="撤销测试")
     with django_assert_num_queries(3):
         response = client.get(reverse("public_winners"))
-    assert [a.pk for s in response.context["sections"] for a in s["winners"]] == [apps[0].pk]
+    assert [a.application_id for s in response.context["sections"] for a in s["winners"]] == [apps[0].pk]
