@@ -268,6 +268,27 @@ class PublicCertificateView(APIView):
         return Response(CertificateVerificationSerializer(cert).data)
 
 
+class PublicCertificateByNumberView(APIView):
+    """A printed certificate checked by hand: its number and the check code printed under
+    the QR code (the first 8 characters of the verification code). A wrong or incomplete
+    pair is a 404, like an unknown code; throttled like the other public reads."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [AnonRateThrottle]
+
+    @extend_schema(operation_id="public_certificates_by_number", parameters=[
+        OpenApiParameter("number", OpenApiTypes.STR, required=True, description="证书编号，如 QGA-2018-001"),
+        OpenApiParameter("check", OpenApiTypes.STR, required=True,
+                         description="查验码：证书二维码下方印的 8 位字符（验证码的前 8 位，不区分大小写）")],
+        responses={200: CertificateVerificationSerializer, **error_responses(404)}, tags=["public"])
+    def get(self, request):
+        cert = selectors_public.certificate_by_number(request.query_params.get("number", ""),
+                                                      request.query_params.get("check", ""))
+        if cert is None:
+            raise NotFound(_("未找到该证书：请核对证书编号和查验码。"))
+        return Response(CertificateVerificationSerializer(cert).data)
+
+
 class PDFRenderer(BaseRenderer):
     """Lets clients ask for `Accept: application/pdf`; errors are still JSON text."""
 

@@ -33,6 +33,8 @@ urlpatterns = [
     path("public/notices/<int:pk>/objections/", publication.PublicObjectionCreateView.as_view(),
          name="api-public-objection-create"),
     path("public/winners/", publication.PublicWinnersView.as_view(), name="api-public-winners"),
+    path("public/certificates/", publication.PublicCertificateByNumberView.as_view(),
+         name="api-public-certificate-by-number"),
     path("public/certificates/<str:code>/", publication.PublicCertificateView.as_view(),
          name="api-public-certificate"),
     path("objections/", publication.ObjectionListView.as_view(), name="api-objection-list"),

@@ -17,6 +17,7 @@ from nominations.models.parties import (
 )
 from nominations.models.applications import Application, Document
 from nominations.models.publication import (
+    CHECK_CODE_LENGTH,
     OBJECTION_OPEN,
     Certificate,
     CertificateBatch,
@@ -29,7 +30,7 @@ from nominations.models.publication import (
 )
 
 __all__ = [
-    "OBJECTION_OPEN", "Certificate", "CertificateBatch", "Holiday", "NoticeEntry", "Objection", "ObjectionState",
+    "CHECK_CODE_LENGTH", "OBJECTION_OPEN", "Certificate", "CertificateBatch", "Holiday", "NoticeEntry", "Objection", "ObjectionState",
     "Publication", "PublicNotice",
     "Application", "AuditEntry", "AwardRecord", "Category", "Cycle", "Document",
     "DocumentRequirement", "EligibilityRule", "Membership", "Nominee", "Organization",

@@ -155,6 +155,10 @@ class Objection(ConcurrentTransitionMixin, models.Model):
         self.resolution, self.resolved_by, self.resolved_at = resolution, by, at
 
 
+# How much of the verification code is printed under the QR code (API.md: the first 8).
+CHECK_CODE_LENGTH = 8
+
+
 def new_verification_code() -> str:
     """192 bits from the OS CSPRNG, URL-safe."""
     return secrets.token_urlsafe(24)
@@ -196,6 +200,11 @@ class Certificate(models.Model):
     @property
     def status(self) -> str:
         return "revoked" if self.revoked_at else "valid"
+
+    @property
+    def check_code(self) -> str:
+        """Printed with the number under the QR code: checked at /verify/ with the number."""
+        return self.verification_code[:CHECK_CODE_LENGTH]
 
     @property
     def verify_url(self) -> str:

@@ -93,6 +93,9 @@ class CertificateData:
     issuer: str
     issued_on: date
     verify_url: str
+    # Printed under the QR code with the number: the first characters of the verification
+    # code, so that a person holding the paper can check it at /verify/ without scanning.
+    check_code: str = ""
 
     def printed_text(self) -> str:
         """Return all text fields (used to check font coverage)."""
@@ -170,6 +173,31 @@ def density_class(data: CertificateData) -> str:
     return ""
 
 
+def quoted(text: str) -> str:
+    """``text`` inside “…”: quotation marks already in it become the inner ‘…’ (GB/T 15834),
+    and a text that is wholly quoted keeps its own, so a title is never wrapped twice:
+    “精益+数字化”双轮驱动 -> “‘精益+数字化’双轮驱动”."""
+    text = text.strip()
+    if text.startswith("“") and text.endswith("”") and text.count("“") == 1 and text.count("”") == 1:
+        return text
+    return "“" + text.replace("“", "‘").replace("”", "’") + "”"
+
+
+def bracketed(text: str) -> str:
+    """``text`` inside （…）without nesting: 组织（先进质量管理模式） -> （组织·先进质量管理模式）."""
+    inner = text.strip()
+    if inner.endswith("）") and "（" in inner:
+        head, _, tail = inner[:-1].partition("（")
+        inner = f"{head.strip()}·{tail.strip()}" if head.strip() else tail
+    return f"（{inner}）"
+
+
+def issuer_class(issuer: str) -> str:
+    """``""`` or ``"long"``: the issuer is printed on one line (never 上海市经济和信息化委员 / 会);
+    names over 11 characters get smaller type to fit the block."""
+    return "long" if len(issuer) > 11 else ""
+
+
 def certificate_context(data: CertificateData, *, qr_format: str = "png") -> dict[str, object]:
     """Return the template variables of one certificate (autoescaped by Django).
 
@@ -180,15 +208,19 @@ def certificate_context(data: CertificateData, *, qr_format: str = "png") -> dic
         "number": data.number,
         "holder": data.holder,
         "title": data.title,
+        "quoted_title": quoted(data.title) if data.title else "",
         "award_name": data.award_name,
         "cycle_label": data.cycle_label,
         "category_name": data.category_name,
+        "bracketed_category": bracketed(data.category_name),
         "issuer": data.issuer,
         "issued_on": data.issued_on,
         "issued_on_text": chinese_date(data.issued_on),
         "verify_url": data.verify_url,
         "qr": QR_FORMATS[qr_format](data.verify_url),
         "density": density_class(data),
+        "check_code": data.check_code,
+        "issuer_class": issuer_class(data.issuer),
     }
 
 

@@ -7,10 +7,12 @@ so that no template or serializer can show them by accident.
 from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.crypto import constant_time_compare
 
 from nominations import rules
 from nominations.enums import ApplicationState as S
 from nominations.models import (
+    CHECK_CODE_LENGTH,
     OBJECTION_OPEN,
     Application,
     Certificate,
@@ -90,6 +92,21 @@ def certificate_by_code(code: str) -> Certificate | None:
         return None
     return (Certificate.objects.select_related("application__cycle__programme")
             .filter(verification_code=code).first())
+
+
+def certificate_by_number(number: str, check: str) -> Certificate | None:
+    """The certificate with this number whose verification code starts with `check` (the
+    check code printed under the QR code); None for a wrong or incomplete pair alike.
+    The number and the check code are compared without regard to case or spaces."""
+    number = "".join((number or "").split()).upper()
+    check = "".join((check or "").split())
+    if not number or len(number) > 40 or len(check) != CHECK_CODE_LENGTH:
+        return None
+    cert = (Certificate.objects.select_related("application__cycle__programme")
+            .filter(number__iexact=number).first())
+    if cert is None or not constant_time_compare(cert.check_code.lower(), check.lower()):
+        return None
+    return cert
 
 
 def certificate_for_user(user, application_pk) -> Certificate | None:

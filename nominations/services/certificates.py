@@ -44,7 +44,8 @@ def certificate_data(cert: Certificate):
     return CertificateData(number=cert.number, holder=cert.holder, title=cert.title,
                            award_name=cert.award_name, cycle_label=cert.cycle_label,
                            category_name=cert.category_name, issuer=cert.issuer,
-                           issued_on=timezone.localtime(cert.issued_at).date(), verify_url=cert.verify_url)
+                           issued_on=timezone.localtime(cert.issued_at).date(), verify_url=cert.verify_url,
+                           check_code=cert.check_code)
 
 
 def certificate_store_pdf(*, certificate: Certificate, pdf: bytes) -> Certificate:

@@ -22,6 +22,7 @@ from nominations import rules
 from nominations.selectors import public as selectors_public
 from nominations.enums import ApplicationState as S
 from nominations.errors import WorkflowError
+from nominations.models import CHECK_CODE_LENGTH
 from nominations.forms.publication import CONTACT_HELP, ObjectionForm, WinnersFilterForm
 from nominations.services.notices import local_end_label, notice_window_check
 from nominations.services.objections import objection_file
@@ -207,7 +208,8 @@ def certificate_verify(request, code: str):
 
 @require_GET
 def verify_lookup(request):
-    """Type a verification code (from the certificate's QR code) to open its page."""
+    """Check a certificate: by its verification code (or the pasted QR URL), or by hand with
+    the number and check code printed under the QR code."""
     if (limited := throttled_response(request)) is not None:
         return limited
     code = (request.GET.get("code") or "").strip()
@@ -215,7 +217,24 @@ def verify_lookup(request):
         code = code.rstrip("/").rsplit("/", 1)[-1]
     if code:
         return redirect("certificate_verify", code=code)
-    return render(request, "public/verify_lookup.html", {"public_tab": "verify"})
+    number = (request.GET.get("number") or "").strip()
+    check = (request.GET.get("check") or "").strip()
+    context = {"public_tab": "verify", "number": number, "check": check, "errors": {}}
+    if "number" in request.GET or "check" in request.GET:
+        if not number:
+            context["errors"]["number"] = _("请填写证书编号。")
+        if not check:
+            context["errors"]["check"] = _("请填写查验码（证书二维码下方的 8 位字符）。")
+        elif len("".join(check.split())) != CHECK_CODE_LENGTH:
+            context["errors"]["check"] = _("查验码为 %(n)d 位字符，请核对。") % {"n": CHECK_CODE_LENGTH}
+        if not context["errors"]:
+            cert = selectors_public.certificate_by_number(number, check)
+            if cert is None:
+                return render(request, "public/verify_not_found.html",
+                              {"public_tab": "verify", "by_number": True, "number": number}, status=404)
+            return render(request, "public/verify.html", {"cert": cert, "public_tab": "verify"})
+        return render(request, "public/verify_lookup.html", context, status=400)
+    return render(request, "public/verify_lookup.html", context)
 
 
 # -- applicant: results and certificate --------------------------------------------
