@@ -9,6 +9,7 @@ bash scripts/setup.sh
 # The slower suites run in .ci/run; here only when asked for with -m:
 #   cluster (it starts app servers and workers): bash scripts/test.sh -m cluster -n 0 tests/cluster
 #   browser (Debian's Chromium through the web UI): bash scripts/test.sh -m browser -n 0 tests/e2e
-marker=(-m "not cluster and not browser")
+#   schemathesis (the API against its schema): bash scripts/test.sh -m schemathesis -n 0 tests/security
+marker=(-m "not cluster and not browser and not schemathesis")
 for arg in "$@"; do case "$arg" in -m|-m*) marker=() ;; esac; done
 exec .venv/bin/python -m pytest -q -n 2 "${marker[@]}" "$@"
