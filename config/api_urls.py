@@ -9,4 +9,5 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("nominations.api.urls")),
     path("", include("judging.api.urls")),
+    path("", include("events.api.urls")),
 ]

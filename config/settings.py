@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "axes",  # brute-force protection, see AXES_* below
     "nominations",
     "judging",
+    "events",
 ]
 
 MIDDLEWARE = [

@@ -10,5 +10,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("config.api_urls")),
     path("judging/", include("judging.urls")),
+    path("", include("events.urls")),
     path("", include("nominations.urls")),
 ]

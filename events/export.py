@@ -1,0 +1,49 @@
+"""Excel export of an event's registrations, one row per attendee (for the secretariat:
+phone numbers included). Three queries whatever the size."""
+from __future__ import annotations
+
+import io
+
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from events.models import Event
+from events.selectors import registrations_for_event, registrations_with_positions
+
+COLUMNS = ["报名回执", "报名单位", "状态", "候补顺位", "报名时间", "姓名", "职务", "联系电话", "签到时间"]
+WIDTHS = [14, 36, 10, 10, 18, 12, 20, 16, 18]
+
+
+def _local(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def _safe(value: str) -> str:
+    """Text a spreadsheet will not evaluate (a name starting with = is not a formula)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
+def registrations_xlsx(event: Event) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "报名名单"
+    ws.append([_safe(event.title)])
+    ws.append([f"{_local(event.starts_at)} — {_local(event.ends_at)}  {_safe(event.location)}"])
+    ws.append(COLUMNS)
+    for cell in ws[3]:
+        cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor="DDE6F2")
+    ws["A1"].font = Font(bold=True, size=13)
+    regs = registrations_with_positions(list(registrations_for_event(event)))
+    for reg in regs:
+        for attendee in reg.attendees.all():
+            ws.append([reg.receipt, _safe(reg.organization.name), reg.get_status_display(), reg.position or "",
+                       _local(reg.created_at), _safe(attendee.name), _safe(attendee.position),
+                       _safe(attendee.phone), _local(attendee.checked_in_at)])
+    for col, width in enumerate(WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.freeze_panes = "A4"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
