@@ -15,6 +15,8 @@ command -v "$PYTHON" >/dev/null || die "python3 not found. Install Python 3.11+ 
 # System packages: Pango/HarfBuzz for WeasyPrint, the Noto CJK fonts for Chinese
 # certificates, poppler-utils to read PDFs back in tests.
 APT_PACKAGES=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils)
+# The browser journey (tests/e2e) drives Debian's Chromium; SETUP_BROWSER=1 installs it.
+if [ "${SETUP_BROWSER:-0}" = "1" ]; then APT_PACKAGES+=(chromium); fi
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
