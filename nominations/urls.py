@@ -3,7 +3,17 @@ the secretariat, the public notice, winners, verification and the publication de
 The REST API lives in nominations/api/urls.py."""
 from django.urls import path
 
-from nominations.views import applicant, application, auth, documents, public, publication, recommender, secretariat
+from nominations.views import (
+    applicant,
+    application,
+    application_form,
+    auth,
+    documents,
+    public,
+    publication,
+    recommender,
+    secretariat,
+)
 from nominations.views.common import FaviconView
 
 urlpatterns = [
@@ -15,7 +25,8 @@ urlpatterns = [
          name="public_objection_received"),
     path("winners/", public.winners, name="public_winners"),
     path("verify/", public.verify_lookup, name="certificate_verify_lookup"),
-    path("verify/<str:code>/", public.certificate_verify, name="certificate_verify"),
+    # path: a typed code may hold any character ("/" included); an unknown one is a 404 page
+    path("verify/<path:code>/", public.certificate_verify, name="certificate_verify"),
     # applicants
     path("results/", public.applicant_results, name="applicant_results"),
     path("applications/<int:pk>/certificate.pdf", public.application_certificate, name="application_certificate"),
@@ -52,7 +63,8 @@ urlpatterns = [
     path("applications/new/", applicant.application_new, name="application_new"),
     path("applications/new/<int:category_id>/", applicant.application_create, name="application_create"),
     path("applications/<int:pk>/", application.application_detail, name="application_detail"),
-    path("applications/<int:pk>/edit/", applicant.application_edit, name="application_edit"),
+    path("applications/<int:pk>/edit/", application_form.application_edit, name="application_edit"),
+    path("applications/<int:pk>/autosave/", application_form.application_autosave, name="application_autosave"),
     path("applications/<int:pk>/transitions/<slug:name>/", application.application_transition_view,
          name="application_transition"),
     # documents

@@ -8,32 +8,23 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
 from nominations import rules, selectors
-from nominations.enums import EDITABLE, ApplicationState, CycleState
+from nominations.enums import CycleState
 from nominations.errors import NotFound, WorkflowError
 from nominations.forms.intake import (
-    COMMITMENT_TEXT,
     NOMINEE_ERROR_FIELDS,
     ApplicationCreateForm,
-    ApplicationEditForm,
     OrganizationForm,
 )
 from nominations.models import Category, Cycle
 from nominations.services import intake
-from nominations.services.transitions import application_available_transitions
 from nominations.views.common import (
     client_ip,
-    completeness,
-    draft_headline,
-    access_application_or_404,
     next_step,
     paginate,
     post_data,
     report_error,
-    requirement_rows,
-    upload_limit_mb,
 )
 
 
@@ -156,54 +147,3 @@ def application_create(request, category_id: int):
             messages.success(request, _("申报草稿已创建。下一步：填写申报表、上传申报材料。"))
             return redirect("application_edit", pk=app.pk)
     return render(request, "nominations/application/new_form.html", {"form": form, "category": category})
-
-
-def _edit_context(request, app, form, upload_errors=None) -> dict:
-    documents = list(selectors.application_documents(app))
-    checklist = completeness(app, documents)
-    requirements = requirement_rows(app, documents)
-    for row in requirements:
-        kind = row["requirement"].kind if row["requirement"] else row["kind"]
-        row["errors"] = (upload_errors or {}).get(kind, [])
-    return {
-        "app": app, "form": form, "documents": documents, "requirements": requirements,
-        "checklist": checklist,
-        "headline": next_step(app, request.user) if app.state == ApplicationState.RETURNED
-        else draft_headline(checklist),
-        "todo_count": sum(1 for i in checklist if not i.ok),
-        "commitment_text": COMMITMENT_TEXT, "upload_limit_mb": upload_limit_mb(),
-        "transitions": {t.name: t for t in application_available_transitions(app, request.user)},
-    }
-
-
-@require_http_methods(["GET", "POST"])
-@login_required
-def application_edit(request, pk: int):
-    """The application form: editable only by the applicant while draft or returned."""
-    app = access_application_or_404(request, pk)
-    if not rules.can_edit_application(request.user, app):
-        if request.method == "POST":
-            messages.error(request, _("申报已提交，内容已锁定；只有在“草稿”或“待补正”状态下才能修改。")
-                           if app.state not in EDITABLE else _("只有申报单位的成员可以修改申报。"))
-        elif app.state not in EDITABLE and rules.is_application_applicant(request.user, app):
-            messages.info(request, _("申报当前为“%(state)s”，内容已锁定，不能修改。")
-                          % {"state": app.get_state_display()})
-        return redirect("application_detail", pk=app.pk)
-    form = ApplicationEditForm(post_data(request), application=app)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        fields = {"title": data["title"], "recommending_unit": data["recommending_unit"],
-                  "answers": form.answers(), "commitment": data["commitment"]}
-        nominee = form.nominee_changes()
-        if nominee:
-            fields["nominee"] = nominee
-        try:
-            intake.application_update(application=app, actor=request.user, ip=client_ip(request), **fields)
-        except WorkflowError as exc:
-            report_error(request, exc, form, NOMINEE_ERROR_FIELDS)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect("application_edit", pk=app.pk)
-    status = 400 if form.is_bound else 200
-    return render(request, "nominations/application/edit.html", _edit_context(request, app, form), status=status)
-
