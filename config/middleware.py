@@ -22,3 +22,128 @@ class TrustedProxyMiddleware:
             if len(forwarded) >= self.count:
                 request.META["REMOTE_ADDR"] = forwarded[-self.count]
         return self.get_response(request)
+
+
+API_PREFIX = "/api/"
+INT64_MAX = 2**63 - 1
+
+
+def _is_api(request) -> bool:
+    return request.path_info.startswith(API_PREFIX)
+
+
+def _error_body(status: int) -> dict:
+    from django.utils.translation import gettext as _
+
+    messages = {
+        400: (_("请求格式有误。"), "bad_request"),
+        401: (_("未登录或登录已失效。"), "not_authenticated"),
+        403: (_("无权执行此操作。"), "permission_denied"),
+        404: (_("接口或对象不存在。"), "not_found"),
+        405: (_("不支持该请求方法。"), "method_not_allowed"),
+        413: (_("请求内容过大。"), "too_large"),
+        429: (_("请求过于频繁，请稍后再试。"), "throttled"),
+    }
+    detail, code = messages.get(status, (_("服务器内部错误，请稍后重试。"), "server_error") if status >= 500
+                                else (_("请求无法处理。"), "error"))
+    return {"detail": detail, "code": code}
+
+
+class ApiJsonErrorsMiddleware:
+    """The API never answers with HTML: an error response under /api/ that is not JSON (an
+    unknown path, Django's 400/403/404/500 pages, a CSRF or lockout page) is replaced by
+    ``{"detail", "code"}`` with the same status. Place it first, so that it sees every
+    response, including those made from exceptions."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (response.status_code >= 400 and _is_api(request)
+                and not response.get("Content-Type", "").startswith("application/json")
+                and not getattr(response, "streaming", False)):
+            from django.http import JsonResponse
+
+            json_response = JsonResponse(_error_body(response.status_code), status=response.status_code,
+                                         json_dumps_params={"ensure_ascii": False})
+            for header in ("Allow", "Retry-After", "WWW-Authenticate"):
+                if header in response:
+                    json_response[header] = response[header]
+            return json_response
+        return response
+
+
+class RequestSanityMiddleware:
+    """Refuse, before any view runs, a path or query string that no view can use safely:
+    a NUL character anywhere (PostgreSQL refuses it in text, so it would surface as a
+    database error), and under /api/ an integer-looking query value written with
+    non-ASCII digits or outside the 64-bit range of the database's id columns.
+    Answers 400 (JSON under /api/, a short page elsewhere)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        problem = self.problem(request)
+        if problem is not None:
+            return self.refuse(request, *problem)
+        if _is_api(request) and request.method in ("POST", "PUT", "PATCH", "DELETE"):
+            refused = self.check_json_body(request)
+            if refused is not None:
+                return refused
+        return self.get_response(request)
+
+    @staticmethod
+    def check_json_body(request):
+        """Every JSON body under /api/ passes nominations.api.parsers' limits, whichever parser
+        the view lists; the parsed object is kept for StrictJSONParser (parsed once)."""
+        from nominations.api.parsers import PARSED_ATTR, BadInput, is_json, strict_loads
+
+        if not is_json(request.content_type) or not request.META.get("CONTENT_LENGTH", "0").strip("0"):
+            return None
+        from django.core.exceptions import RequestDataTooBig
+        from django.http import JsonResponse
+
+        try:
+            data = strict_loads(request.body, request.encoding or settings.DEFAULT_CHARSET)
+        except RequestDataTooBig:
+            return None  # Django answers 400 when the view reads the body
+        except BadInput as exc:
+            return JsonResponse({"detail": str(exc), "code": "parse_error"}, status=400,
+                                json_dumps_params={"ensure_ascii": False})
+        setattr(request, PARSED_ATTR, data)
+        return None
+
+    @staticmethod
+    def problem(request) -> tuple[str | None, str] | None:
+        from django.utils.translation import gettext as _
+
+        if "\x00" in request.path_info:
+            return None, _("地址或查询参数中不能含有空字符。")
+        for name, values in request.GET.lists():
+            if "\x00" in name or any("\x00" in value for value in values):
+                return None, _("地址或查询参数中不能含有空字符。")
+            if not _is_api(request):
+                continue
+            for value in values:
+                digits = value.strip().lstrip("+-")
+                if digits and digits.isdecimal():
+                    if not digits.isascii():
+                        return name, _("数字应使用半角阿拉伯数字（0–9）。")
+                    if int(digits) > INT64_MAX:
+                        return name, _("数值超出允许范围。")
+        return None
+
+    @staticmethod
+    def refuse(request, name: str | None, message: str):
+        from django.http import HttpResponseBadRequest, JsonResponse
+
+        if _is_api(request):
+            body = {name: [message]} if name else {"detail": message, "code": "bad_request"}
+            if name:
+                body.update(detail=message, code="invalid")
+            return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})
+        from django.template.loader import render_to_string
+
+        return HttpResponseBadRequest(render_to_string("400.html", {"message": message}))

@@ -77,7 +77,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.middleware.ApiJsonErrorsMiddleware",  # first: every error under /api/ is JSON, never HTML
     "config.middleware.TrustedProxyMiddleware",  # REMOTE_ADDR from X-Forwarded-For behind a proxy
+    "config.middleware.RequestSanityMiddleware",  # 400 for NUL in path/query, bad integers in API queries
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -268,6 +270,9 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "nominations.api.errors.exception_handler",
+    # JSON bodies: an object, at most 20 levels deep, no NUL, no integer beyond 64 bits (nominations.api.parsers)
+    "DEFAULT_PARSER_CLASSES": ["nominations.api.parsers.StrictJSONParser", "rest_framework.parsers.FormParser",
+                               "rest_framework.parsers.MultiPartParser"],
     "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "objection": "10/hour"},
     # Throttles count REMOTE_ADDR, which TrustedProxyMiddleware sets from the proxies' header;
     # DRF must not read X-Forwarded-For itself (a client could write any address there).

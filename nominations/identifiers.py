@@ -9,20 +9,28 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 from django.utils.translation import gettext as _
 
 USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = [pow(3, i, 31) for i in range(17)]
-USCC_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+USCC_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 ORG_CODE_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2]
 ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 ID_CHECK = "10X98765432"
-ID_RE = re.compile(r"^\d{17}[\dX]$")
+ID_RE = re.compile(r"^[0-9]{17}[0-9X]$")
+
+
+def normalize_identifier(value: str) -> str:
+    """The one form in which identifiers are checked, stored, indexed and compared: NFKC
+    (full-width ３ and Ｘ become 3 and X), without surrounding spaces, upper case. Digits of
+    other scripts stay as they are, and the checks below (ASCII only) refuse them."""
+    return unicodedata.normalize("NFKC", str(value or "")).strip().upper()
 
 
 def normalize_uscc(value: str) -> str:
-    return (value or "").strip().upper()
+    return normalize_identifier(value)
 
 
 def uscc_check_char(first17: str) -> str:
@@ -75,7 +83,7 @@ def make_org_code_uscc(head8: str, org8: str) -> str:
 
 
 def normalize_id_number(value: str) -> str:
-    return (value or "").strip().upper()
+    return normalize_identifier(value)
 
 
 def id_number_problems(value: str) -> list[str]:

@@ -28,7 +28,7 @@ def parse_percent(value):
     """Accept an int (or a string of digits from a form); None clears. Returns (value, problem)."""
     if value is None or value == "":
         return None, None
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():  # not "５０", "²"
         value = int(value.strip())
     problem = percent_problem(value)
     if problem:
@@ -76,6 +76,9 @@ def clean_items(items, criteria_by_code: dict, *, require_percent: bool = False,
                     value = ""
                 if not isinstance(value, str):
                     errors.append(_("%(label)s：%(name)s 应为文本。") % {"label": label, "name": name})
+                    continue
+                if "\x00" in value:  # PostgreSQL text cannot hold NUL
+                    errors.append(_("%(label)s：文字中不能含有空字符。") % {"label": label})
                     continue
                 if len(value) > TEXT_LIMIT:
                     errors.append(_("%(label)s：文字不能超过 %(n)d 字。") % {"label": label, "n": TEXT_LIMIT})

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from rest_framework import status
+from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -30,4 +31,9 @@ def exception_handler(exc, context):
     if isinstance(exc, ConcurrentTransition):
         return Response({"detail": "数据已被他人同时修改，请刷新后重试。", "code": "conflict"},
                         status=status.HTTP_409_CONFLICT)
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if isinstance(exc, ParseError) and response is not None:
+        # A body that is not JSON, not an object, too deep, or carries NUL / huge integers
+        # (nominations.api.parsers): one shape with a code, like the other errors.
+        response.data = {"detail": str(exc.detail), "code": "parse_error"}
+    return response

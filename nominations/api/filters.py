@@ -12,7 +12,14 @@ from nominations.models import Application, Cycle
 
 @extend_schema_field(OpenApiTypes.INT)
 class IdFilter(django_filters.NumberFilter):
+    """An id: a whole number within the 64-bit id columns (larger ones are a 400, not an overflow)."""
+
     field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
 
 
 class CycleFilter(django_filters.FilterSet):

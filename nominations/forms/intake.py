@@ -10,6 +10,7 @@ from django.contrib.auth.forms import UserCreationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from nominations.answers import text_limit
 from nominations.enums import ApplicationState, QuestionType
 from nominations.enums import Transition as T
 from nominations.models import Organization, RecommendingUnit
@@ -150,7 +151,7 @@ def question_field(question) -> forms.Field:
     if question.type == QuestionType.BOOLEAN:
         return forms.ChoiceField(**common, widget=forms.RadioSelect,
                                  choices=[("true", _("是")), ("false", _("否"))])
-    return forms.CharField(**common, widget=forms.Textarea(attrs={"rows": 3}))
+    return forms.CharField(**common, max_length=text_limit(question), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class ApplicationEditForm(NomineeFieldsMixin, forms.Form):

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from nominations import crypto
 from nominations.enums import IdType, NomineeKind, RecommenderKind
-from nominations.identifiers import mask_id_number
+from nominations.identifiers import mask_id_number, normalize_id_number
 
 
 class Organization(models.Model):
@@ -104,6 +104,9 @@ class Nominee(models.Model):
         return f"{self.name}（{self.employer}）"
 
     def set_id_number(self, number: str) -> None:
+        # One form (NFKC, upper case) for the cipher text, the blind index and the mask, so
+        # that a number typed with full-width digits matches the same person's record.
+        number = normalize_id_number(number)
         self.id_number_encrypted = crypto.encrypt(number)
         self.id_number_index = crypto.blind_index(number)
         self.id_number_masked = mask_id_number(number)

@@ -6,7 +6,7 @@ import datetime as dt
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from nominations import crypto
+from nominations import crypto, identifiers
 from nominations.enums import EligibilityKind, NomineeKind
 from nominations.models import Application, AwardRecord, EligibilityRule
 
@@ -22,7 +22,8 @@ def _awards_for(application: Application):
     q = Q(organization_id=application.organization_id, nominee_kind=NomineeKind.ORGANIZATION)
     if application.nominee_id:
         # Every suite's index: legacy award records keep the one they were entered with.
-        q = Q(nominee_index__in=crypto.blind_indexes(application.nominee.get_id_number()))
+        q = Q(nominee_index__in=crypto.blind_indexes(
+            identifiers.normalize_id_number(application.nominee.get_id_number())))
     return AwardRecord.objects.filter(q).select_related("programme")
 
 

@@ -2,18 +2,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import decimal
 from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from nominations import identifiers, rules
-from nominations.enums import EDITABLE, ApplicationState, CycleState, QuestionType
+from nominations.answers import AnswerInvalid, answer_clean
+from nominations.enums import EDITABLE, ApplicationState, CycleState
 from nominations.errors import InvalidState, NotPermitted, WorkflowError
 from nominations.models import (
     Application,
@@ -110,26 +109,9 @@ def _clean_answers(category: Category, answers: dict | None) -> dict:
         if value in (None, ""):
             continue
         try:
-            if q.type == QuestionType.INTEGER:
-                if isinstance(value, bool):
-                    raise ValueError
-                value = int(value)
-            elif q.type == QuestionType.DECIMAL:
-                value = str(decimal.Decimal(str(value)))
-            elif q.type == QuestionType.DATE:
-                if parse_date(str(value)) is None:
-                    raise ValueError
-                value = str(value)
-            elif q.type == QuestionType.BOOLEAN:
-                if isinstance(value, str):
-                    value = {"true": True, "false": False, "1": True, "0": False, "on": True}[value.lower()]
-                if not isinstance(value, bool):
-                    raise ValueError
-            else:
-                value = str(value).strip()
-        except (ValueError, KeyError, decimal.InvalidOperation):
-            errors.setdefault("answers", []).append(
-                _("“%(label)s”的值格式不正确（应为%(type)s）。") % {"label": q.label, "type": q.get_type_display()})
+            value = answer_clean(q, value)
+        except AnswerInvalid as exc:
+            errors.setdefault("answers", []).append(str(exc))
             continue
         clean[key] = value
     if errors:
