@@ -16,8 +16,8 @@ combined print file.
   (``font-family: "Noto Serif CJK SC"``); the combined file is a pypdf merge.
 * fast, 1 and 2 workers: ``CertificateRenderer(...).issue(datas, workers=...)``:
   subset fonts, one font configuration and pre-parsed stylesheet per process,
-  each certificate laid out once and written both alone and into the combined
-  file. The timing includes creating the renderer (and the worker pool); it
+  each certificate laid out and drawn once, into the combined file, and its
+  individual PDF cut out of that file (``nominations.pdf.split``). The timing includes creating the renderer (and the worker pool); it
   excludes module imports and the one-time font build (reported separately).
 
 CPU is that of this process and its finished children (the pool's workers), so
@@ -210,7 +210,14 @@ def page_count(pdf: bytes) -> int:
 
 def breakdown(datas: Sequence) -> dict[str, float]:
     """CPU seconds per certificate of each step of the fast way, on one process (warm renderer)."""
-    from nominations.pdf.certificates import CertificateRenderer, render_html
+    from nominations.pdf.certificates import (
+        LAYOUT_CHUNK,
+        CertificateRenderer,
+        _chunks,
+        document_title,
+        render_html,
+    )
+    from nominations.pdf.split import split_pages
 
     renderer = CertificateRenderer()
     renderer.issue(datas)  # warm: extra-glyph font, caches
@@ -227,8 +234,12 @@ def breakdown(datas: Sequence) -> dict[str, float]:
 
     step("HTML and QR codes", lambda: render_html(datas))
     documents = step("layout (HTML, styles, boxes, lines)", lambda: renderer._layouts(datas))
-    step("individual PDFs (draw, subset fonts, write)", lambda: renderer._write_each(documents, datas))
-    step("combined PDF (draw, subset fonts, write)", lambda: renderer._write_all(documents))
+    wholes = step("combined PDF (draw once, subset fonts, write)",
+                  lambda: [document.write_pdf() for document in documents])
+    titles = [document_title([data]) for data in datas]
+    step("individual PDFs (cut from the combined PDF)",
+         lambda: [pdf for whole, chunk in zip(wholes, _chunks(titles, LAYOUT_CHUNK))
+                  for pdf in split_pages(whole, chunk)])
     return steps
 
 

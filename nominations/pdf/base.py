@@ -10,13 +10,16 @@ One place for what both documents need from WeasyPrint:
   (:class:`PdfRenderer`: one per process or thread — WeasyPrint's font configuration is
   not thread-safe) and writes HTML to PDF bytes;
 * a URL fetcher limited to ``file:`` and ``data:`` URLs (no network);
-* :func:`merge_pdfs` for PDFs rendered in other processes.
+* :func:`merge_pdfs` for PDFs rendered in other processes;
+* :func:`write_with_pages`: a laid-out document drawn once, written whole and cut into
+  one standalone PDF per page.
 """
 from __future__ import annotations
 
+import copy
 import io
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -58,7 +61,7 @@ def font_family_css(*families: str) -> str:
     return f"html body {{ font-family: {names}, {LAST_RESORT_FAMILIES}; }}\n"
 
 
-def merge_pdfs(pdfs: Iterable[bytes]) -> bytes:
+def merge_pdfs(pdfs: Iterable[bytes], *, title: str | None = None) -> bytes:
     """Concatenate PDFs with pypdf (``add_page`` is ~4x faster than ``append`` here:
     these documents have no outlines or forms to carry over)."""
     from pypdf import PdfReader, PdfWriter
@@ -67,9 +70,36 @@ def merge_pdfs(pdfs: Iterable[bytes]) -> bytes:
     for pdf in pdfs:
         for page in PdfReader(io.BytesIO(pdf)).pages:
             writer.add_page(page)
+    if title:
+        writer.add_metadata({"/Title": title})
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
+
+
+def write_page(document: Document, index: int, title: str) -> bytes:
+    """Draw page ``index`` of a laid-out document again, as a standalone PDF titled ``title``."""
+    single = document.copy([document.pages[index]])
+    single.metadata = copy.copy(document.metadata)
+    single.metadata.title = title
+    return single.write_pdf()
+
+
+def write_with_pages(document: Document, titles: Sequence[str]) -> tuple[bytes, list[bytes]]:
+    """Draw a laid-out document once: ``(its PDF, each page as a standalone PDF)``.
+
+    The pages are cut out of the written PDF (:func:`nominations.pdf.split.split_pages`:
+    content copied, fonts cut to each page's glyphs), not drawn again; a PDF the splitter
+    does not understand has its pages drawn one by one instead (:func:`write_page`).
+    """
+    from nominations.pdf.split import SplitUnsupported, split_pages
+
+    whole = document.write_pdf()
+    try:
+        return whole, split_pages(whole, titles)
+    except SplitUnsupported as exc:
+        logger.warning("Drawing each page again: cannot split the PDF (%s)", exc)
+        return whole, [write_page(document, index, title) for index, title in enumerate(titles)]
 
 
 class PdfRenderer:

@@ -17,8 +17,9 @@ Speed comes from doing the expensive work once per :class:`CertificateRenderer`
   interpolation: as sharp as vector, ~20x cheaper to draw than an SVG path
   (``qr_format="svg"`` gives the inline-SVG variant);
 * a batch is laid out as ONE document, one certificate per page; the combined
-  print file is that document, and each individual PDF is a one-page copy of
-  it, so layout happens once per certificate;
+  print file is that document, drawn once, and each individual PDF is cut out
+  of it (its page's content copied, fonts cut to the page's glyphs; see
+  :mod:`.split`), so layout and drawing happen once per certificate;
 * ``workers > 1`` spreads a batch over processes: the calling process renders
   one part while forked pool workers, which inherit its warm renderer through
   the pool initializer, render the others;
@@ -36,7 +37,6 @@ last resort for characters that even the source face lacks.
 from __future__ import annotations
 
 import base64
-import copy
 import logging
 import multiprocessing
 import os
@@ -57,6 +57,7 @@ from nominations.pdf.base import (  # noqa: F401  (merge_pdfs is part of this mo
     font_face_css,
     font_family_css,
     merge_pdfs,
+    write_with_pages,
 )
 from nominations.pdf.fonts import PRIMARY_FAMILY, FontSet
 
@@ -317,12 +318,20 @@ class CertificateRenderer(PdfRenderer):
         return [self.layout(chunk) for chunk in _chunks(datas, LAYOUT_CHUNK)]
 
     @staticmethod
-    def _write_page(document: Document, index: int, data: CertificateData) -> bytes:
-        """Write page ``index`` of a laid-out batch as a standalone PDF."""
-        single = document.copy([document.pages[index]])
-        single.metadata = copy.copy(document.metadata)
-        single.metadata.title = document_title([data])
-        return single.write_pdf()
+    def _write_both(
+        documents: Sequence[Document], datas: Sequence[CertificateData]
+    ) -> tuple[list[bytes], bytes]:
+        """Draw each laid-out chunk once: ``(individual PDFs, combined PDF)``. The chunk's
+        PDF is part of the combined file and is cut into the individual PDFs
+        (:func:`nominations.pdf.base.write_with_pages`)."""
+        pdfs: list[bytes] = []
+        wholes: list[bytes] = []
+        for document, chunk in zip(documents, _chunks(datas, LAYOUT_CHUNK)):
+            whole, pages = write_with_pages(document, [document_title([data]) for data in chunk])
+            wholes.append(whole)
+            pdfs += pages
+        combined = wholes[0] if len(wholes) == 1 else merge_pdfs(wholes, title=document_title(datas))
+        return pdfs, combined
 
     @staticmethod
     def _write_all(documents: Sequence[Document]) -> bytes:
@@ -331,17 +340,6 @@ class CertificateRenderer(PdfRenderer):
             return documents[0].write_pdf()
         pages = [page for document in documents for page in document.pages]
         return documents[0].copy(pages).write_pdf()
-
-    def _write_each(
-        self, documents: Sequence[Document], datas: Sequence[CertificateData]
-    ) -> list[bytes]:
-        """Write each page of the laid-out chunks as its own PDF."""
-        chunks = _chunks(datas, LAYOUT_CHUNK)
-        return [
-            self._write_page(document, index, data)
-            for document, chunk in zip(documents, chunks)
-            for index, data in enumerate(chunk)
-        ]
 
     # ---- public API -------------------------------------------------------
 
@@ -357,7 +355,7 @@ class CertificateRenderer(PdfRenderer):
             return []
         if _can_fork_workers(workers, datas):
             return _pool_issue(datas, workers, self, combined=False).pdfs
-        return self._write_each(self._layouts(datas), datas)
+        return self._write_both(self._layouts(datas), datas)[0]
 
     def combine(self, items: Sequence[CertificateData] | Sequence[bytes]) -> bytes:
         """Return one print-ready PDF holding one certificate per page.
@@ -377,8 +375,8 @@ class CertificateRenderer(PdfRenderer):
     ) -> CertificateBatch:
         """Render each certificate to its own PDF, plus one combined PDF.
 
-        Every certificate is laid out once and written twice: alone, and as a
-        page of the combined document. With ``workers > 1``, each worker issues
+        Every certificate is laid out and drawn once, as a page of the combined
+        document; its own PDF is cut out of that document's PDF. With ``workers > 1``, each worker issues
         a contiguous part of the batch and the parts' combined PDFs are
         concatenated.
         """
@@ -386,9 +384,8 @@ class CertificateRenderer(PdfRenderer):
             return CertificateBatch(pdfs=[], combined=b"")
         if _can_fork_workers(workers, datas):
             return _pool_issue(datas, workers, self, combined=True)
-        documents = self._layouts(datas)
-        return CertificateBatch(pdfs=self._write_each(documents, datas),
-                                combined=self._write_all(documents))
+        pdfs, combined = self._write_both(self._layouts(datas), datas)
+        return CertificateBatch(pdfs=pdfs, combined=combined)
 
 
 _DEFAULT_RENDERER: CertificateRenderer | None = None
@@ -441,9 +438,8 @@ def _issue_part(
     renderer: CertificateRenderer, datas: Sequence[CertificateData], combined: bool
 ) -> tuple[list[bytes], bytes]:
     """Issue part of a batch: individual PDFs and (optionally) the part's combined PDF."""
-    documents = renderer._layouts(datas)
-    pdfs = renderer._write_each(documents, datas)
-    return pdfs, (renderer._write_all(documents) if combined else b"")
+    pdfs, whole = renderer._write_both(renderer._layouts(datas), datas)
+    return pdfs, (whole if combined else b"")
 
 
 def _worker_issue(datas: Sequence[CertificateData], combined: bool) -> tuple[list[bytes], bytes]:
@@ -482,7 +478,8 @@ def _pool_issue(
     if not combined:
         return CertificateBatch(pdfs=pdfs, combined=b"")
     combined_parts = [part for _, part in results]
-    merged = combined_parts[0] if len(combined_parts) == 1 else merge_pdfs(combined_parts)
+    merged = (combined_parts[0] if len(combined_parts) == 1
+              else merge_pdfs(combined_parts, title=document_title(datas)))
     return CertificateBatch(pdfs=pdfs, combined=merged)
 
 
