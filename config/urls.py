@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config import health
+from judging.views import workbench
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -11,5 +12,7 @@ urlpatterns = [
     path("api/v1/", include("config.api_urls")),
     path("judging/", include("judging.urls")),
     path("", include("events.urls")),
+    # The home page (工作台) joins both apps' to-dos: it lives in judging, which may import nominations.
+    path("", workbench.home, name="home"),
     path("", include("nominations.urls")),
 ]

@@ -9,6 +9,7 @@ through nominations.workflow, the one typed extension point:
 """
 from __future__ import annotations
 
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from judging.enums import MATERIAL_ACCESS, OUTSTANDING, STAGE_OF_STATE, AssignmentState, DecisionOutcome, Stage
@@ -69,6 +70,35 @@ def _decision_guard(outcome: str):
     return guard
 
 
+def stage_progress(*, application, user) -> str | None:
+    """The stepper's note on a judging step, for the secretariat, the committee and judges:
+    how many judges are assigned and have accepted, or have submitted their sheets (and the
+    site report). None for the applicant and the recommender (they see "专家评审中")."""
+    from judging.enums import LIVE_ASSIGNMENT
+    from nominations.enums import ApplicationState as S
+    from nominations.selectors.steps import may_see_panel_counts
+
+    if application.state not in (S.ACCEPTED, S.DOCUMENT_REVIEW, S.SITE_REVIEW) or not may_see_panel_counts(user):
+        return None
+    stage = Stage.SITE if application.state == S.SITE_REVIEW else Stage.DOCUMENT
+    counts = dict(Assignment.objects.filter(application=application, stage=stage, state__in=list(LIVE_ASSIGNMENT))
+                  .values_list("state").annotate(n=Count("id")).order_by())
+    live = sum(counts.values())
+    needed = application.cycle.judges_site if stage == Stage.SITE else application.cycle.judges_document
+    if application.state == S.ACCEPTED:
+        accepted = live - counts.get(AssignmentState.ASSIGNED, 0)
+        return _("已分配 %(live)d/%(needed)d 位专家，%(accepted)d 位已接受") % {
+            "live": live, "needed": needed, "accepted": accepted}
+    submitted = counts.get(AssignmentState.SUBMITTED, 0)
+    note = _("%(live)d 位专家中 %(n)d 位已提交") % {"live": live, "n": submitted}
+    if stage == Stage.SITE and live and submitted == live:
+        if SiteVisitReport.objects.filter(application=application).exists():
+            note += _("，现场评审报告已提交")
+        else:
+            note += _("，待提交现场评审报告")
+    return note
+
+
 guard_decision_approve = _decision_guard(DecisionOutcome.APPROVE)
 guard_decision_decline = _decision_guard(DecisionOutcome.DECLINE)
 
@@ -87,6 +117,7 @@ def register() -> None:
     workflow.register_guard("approve", guard_decision_approve)
     workflow.register_guard("decline", guard_decision_decline)
     workflow.register_access(judge_may_access_application)
+    workflow.register_progress(stage_progress)
     for seeder in (seed_judging, seed_results):
         if seeder not in EXTRA_SEEDERS:
             EXTRA_SEEDERS.append(seeder)

@@ -41,6 +41,7 @@ urlpatterns = [
     # committee (and secretariat)
     path("committee/", committee.committee_home, name="committee_home"),
     path("committee/cycles/<int:pk>/", committee.committee_ranking, name="committee_ranking"),
+    path("committee/applications/<int:pk>/", committee.committee_application, name="committee_application"),
     # feedback reports (评审反馈报告)
     path("feedback/", feedback.index, name="feedback_index"),
     path("feedback/cycles/<int:pk>/", feedback.cycle_reports, name="feedback_cycle"),

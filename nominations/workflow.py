@@ -9,6 +9,8 @@ nominations ask for them, typed, registered once in its ``AppConfig.ready``:
 - an **access check**: ``check(user, application_pk) -> bool``, whether a user who is
   neither applicant, recommender nor secretariat may open an application (an assigned,
   conflict-free judge).
+- a **progress note** for the process stepper: ``note(*, application, user) -> str | None``,
+  what the current judging step waits for, as this user may see it. Notes only read.
 
 Effects are never registered: every business act is a named service that writes all of its
 rows itself (see nominations.services.acts and judging.services.committee).
@@ -60,3 +62,32 @@ def unregister_access(check: AccessCheck) -> None:
 
 def may_access(user, application_pk: int) -> bool:
     return any(check(user, application_pk) for check in _access)
+
+
+# -- what a judging stage waits for (the process stepper) -----------------------------------------
+class StageProgress(Protocol):
+    def __call__(self, *, application: Application, user) -> str | None: ...
+
+
+_progress: tuple[StageProgress, ...] = ()
+
+
+def register_progress(note: StageProgress) -> None:
+    """A reader of facts nominations cannot know, for the stepper: what the application's
+    current judging step waits for, as this user may see it ("5 位专家中 3 位已提交"), or None."""
+    global _progress
+    if note not in _progress:
+        _progress = (*_progress, note)
+
+
+def unregister_progress(note: StageProgress) -> None:
+    global _progress
+    _progress = tuple(n for n in _progress if n is not note)
+
+
+def progress_note(*, application: Application, user) -> str | None:
+    for note in _progress:
+        text = note(application=application, user=user)
+        if text:
+            return text
+    return None

@@ -34,6 +34,7 @@ from judging.forms import (
     judges_queryset,
 )
 from judging.models import Assignment
+from judging.selectors.todos import applications_disagreement, applications_overdue, applications_understaffed
 from judging.views.common import (
     application_or_404,
     get_cycle,
@@ -57,12 +58,14 @@ BOARD_PAGE_SIZE = 20  # applications per page: their panels, conflicts and judge
 PROGRESS_PAGE_SIZE = 25
 
 
-def _board_applications(cycle, stage):
+def _board_applications(cycle, stage, *, understaffed: bool = False):
+    """The board's applications; `understaffed`: only those the 工作台 counts as 待分配专家."""
     staffed = Assignment.objects.filter(application__cycle=cycle, stage=stage).values("application_id")
-    return (Application.objects.filter(cycle=cycle)
-            .filter(Q(state__in=list(ASSIGNABLE_STATES[stage]) + [REVIEW_STATE[stage]]) | Q(pk__in=staffed))
-            .select_related("organization", "category", "nominee")
-            .order_by("category__order", "reference", "pk"))
+    qs = (Application.objects.filter(cycle=cycle)
+          .filter(Q(state__in=list(ASSIGNABLE_STATES[stage]) + [REVIEW_STATE[stage]]) | Q(pk__in=staffed)))
+    if understaffed:
+        qs = qs.filter(pk__in=applications_understaffed(stage, cycle=cycle).values("pk"))
+    return qs.select_related("organization", "category", "nominee").order_by("category__order", "reference", "pk")
 
 
 @require_GET
@@ -77,7 +80,9 @@ def assignment_board(request, pk: int):
 
 def _board_context(request, cycle, stage, *, manual_form=None, auto_form=None) -> dict:
     now = timezone.now()
-    page, query = paginate(request, _board_applications(cycle, stage), per_page=BOARD_PAGE_SIZE)
+    understaffed = request.GET.get("show") == "understaffed"
+    page, query = paginate(request, _board_applications(cycle, stage, understaffed=understaffed),
+                           per_page=BOARD_PAGE_SIZE)
     apps = list(page.object_list)
     orgs = {a.pk: a.organization for a in apps}
     assignments = selectors.panels_of(apps, stage=stage)
@@ -109,7 +114,7 @@ def _board_context(request, cycle, stage, *, manual_form=None, auto_form=None) -
     loads = selectors.judges_with_load(cycle=cycle)
     return {
         "cycle": cycle, "stage": stage, "stage_label": Stage(stage).label, "stages": stages_of(cycle),
-        "rows": rows, "needed": needed, "page_obj": page, "query": query,
+        "rows": rows, "needed": needed, "page_obj": page, "query": query, "understaffed": understaffed,
         "manual_form": manual_form or ManualAssignForm(applications=[r["app"] for r in rows if r["assignable"]],
                                                        prefix="manual"),
         "auto_form": auto_form or AutoAssignForm(initial={"judges_per_application": needed}, prefix="auto"),
@@ -279,7 +284,17 @@ def progress(request, pk: int):
     """Sheets submitted / expected per application and stage, with overdue tasks."""
     cycle = get_cycle(pk)
     now = timezone.now()
-    page, query = paginate(request, selectors.progress_applications(cycle=cycle), per_page=PROGRESS_PAGE_SIZE)
+    show = request.GET.get("show")
+    applications = selectors.progress_applications(cycle=cycle)
+    disagreement: dict[int, list[str]] = {}
+    if show == "overdue":  # the 工作台's 评审逾期, same queryset
+        applications = applications.filter(pk__in=applications_overdue(now=now, cycle=cycle).values("pk"))
+    elif show == "disagreement":  # the 工作台's 分歧待合议
+        disagreement = applications_disagreement(cycle_ids=[cycle.pk]).get(cycle.pk, {})
+        applications = applications.filter(pk__in=list(disagreement))
+    else:
+        show = None
+    page, query = paginate(request, applications, per_page=PROGRESS_PAGE_SIZE)
     rows = selectors.judging_progress(cycle=cycle, now=now, applications=page.object_list)
     stages = stages_of(cycle)
     empty = {"live": 0, "submitted": 0, "overdue": 0, "declined": 0, "assigned": 0}
@@ -298,6 +313,8 @@ def progress(request, pk: int):
                     if n:
                         parts.append(text % {"n": n})
             row["cells"].append({"label": label, "c": counts, "parts": parts})
+        row["disagreement"] = disagreement.get(row["application"].pk, [])
+        row["consensus_stage"] = Stage.SITE if row["application"].state == S.SITE_REVIEW else Stage.DOCUMENT
     overdue = list(selectors.assignments_list(cycle=cycle).filter(
         state__in=list(OUTSTANDING), due_at__lt=timezone.now()).order_by("due_at")[:50])
     stage_totals = [{"stage": s, "label": label, **totals[s],
@@ -305,5 +322,6 @@ def progress(request, pk: int):
                     for s, label in stages]
     return render(request, "judging/secretariat/progress.html", {
         "cycle": cycle, "rows": rows, "stages": stages, "totals": stage_totals, "overdue_list": overdue,
-        "now": now, "page_obj": page, "query": query,
+        "now": now, "page_obj": page, "query": query, "show": show,
+        "show_label": {"overdue": _("评审逾期"), "disagreement": _("分歧待合议")}.get(show, ""),
     })

@@ -33,8 +33,10 @@ from judging.forms import (
 from judging.models import Conflict, SiteVisitReport
 from judging.selectors.assignments import panels_complete
 from judging.selectors.ranking import rubric_sizes
+from judging.selectors.todos import judge_filters
 from judging.services.scoresheets import parse_percent
 from judging.services.site_visits import site_report_permission
+from judging.views.figures import book_charts
 from judging.views.common import application_or_404, is_overdue, item_anchor, judge_required, not_found, panel_required
 from nominations.enums import ApplicationState
 from nominations.models import Organization
@@ -44,10 +46,14 @@ from nominations.views.common import answer_rows, client_ip, error_html, report_
 A = AssignmentState
 GROUPS = [
     ("todo", gettext_lazy("待确认的任务"), [A.ASSIGNED]),
-    ("scoring", gettext_lazy("评审中"), [A.ACCEPTED, A.REOPENED]),
+    ("scoring", gettext_lazy("待评分"), [A.ACCEPTED, A.REOPENED]),  # the stage is being scored
+    ("waiting", gettext_lazy("待开始评审"), [A.ACCEPTED, A.REOPENED]),  # accepted; the stage not open yet
     ("done", gettext_lazy("已提交"), [A.SUBMITTED]),
     ("declined", gettext_lazy("已回避"), [A.DECLINED]),
 ]
+# ?show= on the task list: the 工作台's to-dos (judging.selectors.todos.judge_filters), same filters.
+SHOW = {"todo": gettext_lazy("待接受"), "scoring": gettext_lazy("待评分"), "waiting": gettext_lazy("待开始评审"),
+        "consensus": gettext_lazy("待合议（组长）")}
 
 
 # -- dashboard ------------------------------------------------------------------------------
@@ -66,7 +72,13 @@ def _declarable_organizations():
 
 def _home_context(request, *, declare_form=None) -> dict:
     now = timezone.now()
-    assignments = selectors.with_conflicts(selectors.assignments_for_judge(request.user), now=now)
+    show = request.GET.get("show")
+    mine = selectors.assignments_for_judge(request.user)
+    if show in SHOW:
+        mine = mine.filter(judge_filters()[show])
+    else:
+        show = None
+    assignments = selectors.with_conflicts(mine, now=now)
     sizes = rubric_sizes({a.application.category.rubric_code for a in assignments})
     complete = panels_complete({(a.application_id, a.stage) for a in assignments if a.state == A.SUBMITTED})
     for a in assignments:
@@ -77,12 +89,14 @@ def _home_context(request, *, declare_form=None) -> dict:
         a.percent_done = int(100 * a.scored_items / a.items_total) if a.items_total else 0
     groups = []
     for key, label, states in GROUPS:
-        rows = [a for a in assignments if a.state in states]
+        rows = [a for a in assignments if a.state in states
+                and (key not in ("scoring", "waiting") or a.scoring_open == (key == "scoring"))]
         groups.append({"key": key, "label": label, "rows": rows})
     counts = {g["key"]: len(g["rows"]) for g in groups}
     return {
         "groups": groups, "counts": counts, "overdue": sum(1 for a in assignments if a.overdue),
-        "decline_form": DeclineForm(), "has_any": bool(assignments),
+        "decline_form": DeclineForm(), "has_any": bool(assignments) or show is not None,
+        "show": show, "show_label": SHOW.get(show, ""),
         "my_conflicts": list(selectors.conflicts_list(judge=request.user)),
         "declare_form": declare_form or ConflictDeclareForm(organizations=_declarable_organizations(),
                                                             prefix="declare"),
@@ -396,6 +410,7 @@ def consensus(request, pk: int, stage: str):
         "app": app, "stage": stage, "stage_label": Stage(stage).label, "book": book, "rows": rows,
         "can_edit": can_edit, "is_leader": is_leader, "percent_choices": CONSENSUS_CHOICES,
         "recorded": recorded, "spread_count": sum(1 for r in rows if r.spread_flag),
+        "charts": book_charts(book, named=True) if book.ready else [],
     }, status=status)
 
 

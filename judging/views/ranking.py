@@ -17,6 +17,7 @@ from judging.forms import (
 )
 from judging.models import CommitteeDecision, SiteVisitReport
 from judging.selectors.ranking import APPROVED_STATES
+from judging.views.figures import cycle_charts
 from judging.views.common import (
     get_cycle,
     readable_flags,
@@ -76,6 +77,8 @@ def ranking(request, pk: int):
         "categories": categories, "category": category, "rows": rows, "leniency": leniency,
         "page_obj": page, "query": query,
         "approved": approved, "here": here, "note_form": NoteForm(prefix="t"),
+        "charts": cycle_charts(cycle=cycle, category=category, stage=stage, ranked=ranked, heat_rows=rows,
+                               prefix="r", leniency=leniency) if category else [],
         "warnings": selectors.decision_quota_warning(cycle=cycle, category=category) if category else [],
     })
 
