@@ -335,12 +335,16 @@ class CycleTransitionForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 2}))
 
 
-TO_REVIEW = "to_review"
+TO_REVIEW = "to_review"  # waiting for the secretariat (nominations.selectors.todos.awaiting_formal_review)
+AWAITING_RECOMMENDER = "awaiting_recommender"
+NOTICE_DUE = "notice_due"
 
 
 class ApplicationFilterForm(forms.Form):
     state = forms.ChoiceField(label=_("状态"), required=False,
-                              choices=[("", _("全部状态")), (TO_REVIEW, _("待形式审查（已提交/已推荐）"))]
+                              choices=[("", _("全部状态")), (TO_REVIEW, _("待形式审查（待秘书处受理）")),
+                                       (AWAITING_RECOMMENDER, _("待推荐单位推荐")),
+                                       (NOTICE_DUE, _("公示到期可确认"))]
                               + [c for c in ApplicationState.choices if c[0] != ApplicationState.DRAFT])
     category = forms.TypedChoiceField(label=_("类别"), required=False, coerce=int, empty_value=None)
     q = forms.CharField(label=_("搜索"), required=False, max_length=100,

@@ -126,6 +126,9 @@ class ResolutionForm(forms.Form):
                                  help_text=_("将通过电子邮件告知异议人；“异议成立”后请在公示台执行“公示异议成立”。"))
 
 
+OPEN = "open"  # the 工作台's 异议待处理: received or investigating
+
+
 class ObjectionFilterForm(forms.Form):
     notice = forms.ChoiceField(label=_("公示"), required=False)
     status = forms.ChoiceField(label=_("状态"), required=False)
@@ -133,7 +136,8 @@ class ObjectionFilterForm(forms.Form):
     def __init__(self, *args, notices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["notice"].choices = [("", _("全部公示")), *((str(n.pk), str(n)) for n in notices)]
-        self.fields["status"].choices = [("", _("全部状态")), *ObjectionState.choices]
+        self.fields["status"].choices = [("", _("全部状态")), (OPEN, _("待处理（已收到、调查核实中）")),
+                                         *ObjectionState.choices]
 
 
 class PublishForm(forms.Form):

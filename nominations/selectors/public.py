@@ -163,7 +163,9 @@ def objections_for_desk(*, notice=None, status: str | None = None) -> QuerySet[O
           .defer(*(f"application__{f}" for f in NOMINEE_PRIVATE)))
     if notice is not None:
         qs = qs.filter(notice=notice)
-    if status:
+    if status == "open":  # 异议待处理, as counted on the 工作台
+        qs = qs.filter(status__in=list(OBJECTION_OPEN))
+    elif status:
         qs = qs.filter(status=status)
     return qs.order_by("-received_at", "-id")
 

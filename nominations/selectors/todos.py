@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from nominations import rules
 from nominations.enums import ApplicationState as S
@@ -194,6 +195,10 @@ APPLICANT_FILTERS = {
 }
 
 
+APPLICANT_FILTER_LABELS = {"draft": gettext_lazy("草稿待提交"), "returned": gettext_lazy("待补正"),
+                           "in_progress": gettext_lazy("评选进行中"), "published": gettext_lazy("已获奖")}
+
+
 def applicant_todos(user, *, now: dt.datetime) -> list[Todo]:
     """What the applicant does next: drafts to submit before the cycle closes, returned
     applications to amend before their deadline, applications under way. One query."""
@@ -212,7 +217,7 @@ def applicant_todos(user, *, now: dt.datetime) -> list[Todo]:
     if row["returned"]:
         hint = (_("请在 %(date)s 前修改并重新提交") % {"date": _local(row["returned_due"])}
                 if row["returned_due"] else _("请按补正意见修改后重新提交"))
-        todos.append(Todo("returned", _("待补正"), row["returned"], base + "?state=returned", order=10, hint=hint,
+        todos.append(Todo("returned", str(APPLICANT_FILTER_LABELS["returned"]), row["returned"], base + "?state=returned", order=10, hint=hint,
                           urgent=True))
     if row["draft"]:
         hint = (_("申报截止：%(date)s") % {"date": _local(row["draft_due"])} if row["draft_due"]

@@ -18,6 +18,7 @@ from nominations.forms.intake import (
     OrganizationForm,
 )
 from nominations.models import Category, Cycle
+from nominations.selectors.todos import APPLICANT_FILTER_LABELS, APPLICANT_FILTERS
 from nominations.services import intake
 from nominations.views.common import (
     client_ip,
@@ -41,26 +42,6 @@ def _my_applications(user):
     return (selectors.applications_visible_to(user)
             .filter(organization_id__in=rules.organization_ids(user))
             .order_by("-updated_at"))
-
-
-def home(request):
-    """Anonymous: the open calls. Signed in: a dashboard for each of the user's roles."""
-    if not request.user.is_authenticated:
-        return render(request, "nominations/home/landing.html", {"cycles": open_cycles()})
-    user = request.user
-    context = {"cycles": open_cycles()}
-    org_ids = rules.organization_ids(user)
-    if org_ids:
-        apps = list(_my_applications(user)[:20])
-        context["organizations"] = list(selectors.organizations_for_user(user).filter(pk__in=org_ids))
-        context["applications"] = [(app, next_step(app, user)) for app in apps]
-    if rules.is_recommender(user):
-        context["to_endorse"] = (selectors.applications_visible_to(user)
-                                 .filter(recommending_unit_id__in=rules.unit_ids(user), state="submitted")
-                                 .count())
-    context["no_role"] = not (org_ids or rules.is_recommender(user) or rules.is_secretariat(user)
-                              or rules.is_judge(user) or rules.is_committee(user))
-    return render(request, "nominations/home/dashboard.html", context)
 
 
 # -- organizations -------------------------------------------------------------------
@@ -102,12 +83,21 @@ def organization_edit(request, pk: int):
 # -- applications --------------------------------------------------------------------
 @login_required
 def application_list(request):
+    """The user's organizations' applications; ?state= the 工作台's filters (draft, returned,
+    in_progress, published: nominations.selectors.todos.APPLICANT_FILTERS)."""
     user = request.user
-    page, query = paginate(request, _my_applications(user))
+    state = request.GET.get("state")
+    applications = _my_applications(user)
+    if state in APPLICANT_FILTERS:
+        applications = applications.filter(APPLICANT_FILTERS[state])
+    else:
+        state = None
+    page, query = paginate(request, applications)
     rows = [(app, next_step(app, user)) for app in page.object_list]
     return render(request, "nominations/application/list.html", {
         "page_obj": page, "query": query, "rows": rows,
-        "has_organization": bool(rules.organization_ids(user)),
+        "has_organization": bool(rules.organization_ids(user)), "state": state,
+        "state_label": APPLICANT_FILTER_LABELS.get(state, ""),
     })
 
 

@@ -16,7 +16,8 @@ from nominations.enums import ApplicationState as S
 from nominations.enums import CycleTransition
 from nominations.enums import Transition as T
 from nominations.errors import WorkflowError
-from nominations.forms.intake import TO_REVIEW, ApplicationFilterForm, CycleTransitionForm, TransitionForm
+from nominations.forms.intake import ApplicationFilterForm, CycleTransitionForm, TransitionForm
+from nominations.selectors.todos import applications_for_filter
 from nominations.models import Application, Cycle
 from nominations.services.eligibility import eligibility_evaluate
 from nominations.services.transitions import (
@@ -42,6 +43,14 @@ LIST_STATES = [S.SUBMITTED, S.ENDORSED, S.RETURNED, S.ACCEPTED, S.INELIGIBLE, S.
 REVIEWABLE = frozenset({S.SUBMITTED, S.ENDORSED})
 
 
+def _to_review(cycle, by_state) -> int:
+    """待形式审查: endorsed, or submitted where the programme needs no recommendation."""
+    waiting = by_state.get(S.ENDORSED, 0)
+    if not cycle.programme.needs_recommender:
+        waiting += by_state.get(S.SUBMITTED, 0)
+    return waiting
+
+
 @secretariat_required
 def cycle_list(request):
     closed = cycles_close_expired()
@@ -55,7 +64,7 @@ def cycle_list(request):
         rows.append({
             "cycle": cycle,
             "states": [(s, s.label, by_state.get(s, 0)) for s in LIST_STATES],
-            "to_review": sum(by_state.get(s, 0) for s in REVIEWABLE),
+            "to_review": _to_review(cycle, by_state),
             "drafts": by_state.get(S.DRAFT, 0),
             "total": sum(n for s, n in by_state.items() if s != S.DRAFT),
         })
@@ -73,8 +82,9 @@ def cycle_detail(request, pk: int):
                 .exclude(state=S.DRAFT).order_by("reference", "id"))
     if filters.is_valid():
         data = filters.cleaned_data
-        if data.get("state") == TO_REVIEW:
-            queryset = queryset.filter(state__in=REVIEWABLE)
+        special = applications_for_filter(queryset, data.get("state") or "")
+        if special is not None:  # the 工作台's links: to_review, awaiting_recommender, notice_due
+            queryset = special
         elif data.get("state"):
             queryset = queryset.filter(state=data["state"])
         if data.get("category"):
@@ -88,7 +98,7 @@ def cycle_detail(request, pk: int):
     return render(request, "nominations/cycle/detail.html", {
         "cycle": cycle, "counts": counts, "state_chips": state_chips,
         "drafts": counts.get(S.DRAFT, 0), "total": sum(n for s, n in counts.items() if s != S.DRAFT),
-        "to_review": sum(counts.get(s, 0) for s in REVIEWABLE),
+        "to_review": _to_review(cycle, counts),
         "filters": filters, "page_obj": page, "query": query,
         "reviewable": REVIEWABLE, "categories": categories,
         "cycle_transitions": [(t, CycleTransitionForm(prefix=t.name)) for t in cycle_available_transitions(cycle)],
