@@ -86,7 +86,7 @@ def build(n_judges: int) -> list[dict]:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
     from django.db import transaction
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
     from judging.models import Assignment, Criterion
     from nominations.demo import build_cycle
@@ -112,8 +112,8 @@ def build(n_judges: int) -> list[dict]:
         assignments = Assignment.objects.bulk_create([
             Assignment(application=a, judge=j, stage="document", state="accepted", is_leader=True)
             for a, j in zip(apps, judges)])
-        tokens = Token.objects.bulk_create([Token(key=Token.generate_key(), user=j) for j in judges])
-    return [{"assignment": a.pk, "token": t.key, "codes": codes} for a, t in zip(assignments, tokens)]
+        tokens = [AuthToken.objects.create(user=j)[1] for j in judges]
+    return [{"assignment": a.pk, "token": t, "codes": codes} for a, t in zip(assignments, tokens)]
 
 
 def autosave_body(codes: list[str], n: int) -> tuple[str, dict]:

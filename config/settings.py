@@ -57,20 +57,24 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.apps.AwardAdminConfig",  # django.contrib.admin with the two-factor admin site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # API tokens with an expiry (accounts.authentication)
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_tasks",
     "django_tasks_db",
     "axes",  # brute-force protection, see AXES_* below
+    "django_otp",  # two factors for staff, see STAFF_OTP_REQUIRED below
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "accounts",  # sign-in: two-step login, TOTP enrolment, API tokens
     "nominations",
     "judging",
     "events",
@@ -87,7 +91,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the session passed the second step
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.StaffOTPMiddleware",  # a staff session without the second step is signed out
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Must stay LAST: turns a login flagged as locked out into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -158,6 +164,20 @@ AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True  # keep every failed login (AccessFailureLog) for review
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 403  # same status as the API token endpoint's lockout error
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "otp"]  # masked in the attempt records
+
+# Two factors (django-otp: TOTP and backup codes; the accounts app). Secretariat, committee,
+# judge and admin accounts sign in with a password and then a code from an authenticator app
+# (web, admin and API token alike); wrong codes count as failed logins for django-axes.
+# On by default without DEBUG; the local demo (DEBUG=1) signs in with passwords unless set to 1.
+STAFF_OTP_REQUIRED = env_bool("STAFF_OTP_REQUIRED", default=not DEBUG)
+OTP_LOGIN_TIMEOUT = env_int("OTP_LOGIN_TIMEOUT", 600)  # seconds allowed between the password and the code
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "上海市政府质量奖")  # the name authenticator apps show
+# API tokens (django-rest-knox): a new token at each sign-in, stored as a digest, with an expiry;
+# all of an account's tokens die when its password changes, it is locked out or deactivated.
+API_TOKEN_TTL_STAFF = timedelta(hours=env_int("API_TOKEN_TTL_STAFF_HOURS", 8))
+API_TOKEN_TTL = timedelta(hours=env_int("API_TOKEN_TTL_HOURS", 7 * 24))  # applicants, recommenders
+REST_KNOX = {"TOKEN_TTL": API_TOKEN_TTL, "AUTH_HEADER_PREFIX": "Token", "AUTO_REFRESH": False}
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -261,8 +281,8 @@ TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_task_backend]}}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "accounts.authentication.TokenAuthentication",  # knox tokens, `Authorization: Token <token>`
+        "accounts.authentication.SessionAuthentication",  # staff sessions must be two-factor verified
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",

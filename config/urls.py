@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("events.urls")),
     # The home page (工作台) joins both apps' to-dos: it lives in judging, which may import nominations.
     path("", workbench.home, name="home"),
+    path("", include("accounts.urls")),  # login (two steps), two-factor enrolment
     path("", include("nominations.urls")),
 ]

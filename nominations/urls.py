@@ -51,8 +51,7 @@ urlpatterns = [
          name="certificate_batch_combined"),
     path("secretariat/applications/<int:pk>/revoke/", publication.certificate_revoke, name="certificate_revoke"),
     # "" (home, the 工作台) is routed in config/urls.py to judging.views.workbench: it joins both apps.
-    # accounts
-    path("login/", auth.LoginView.as_view(), name="login"),
+    # accounts (login: accounts.urls)
     path("logout/", auth.LogoutView.as_view(), name="logout"),
     path("signup/", auth.signup, name="signup"),
     path("password/", auth.PasswordChangeView.as_view(), name="password_change"),

@@ -65,6 +65,29 @@ def recommender_member(user, unit) -> None:
     RecommenderMembership.objects.get_or_create(user=user, unit=unit)
 
 
+def api_token(user) -> str:
+    """A new API token for `user`, as `POST /api/v1/auth/token/` issues one (knox: a token per
+    sign-in, with the account's lifetime), for `Authorization: Token <token>`."""
+    from accounts.services import api_token_create
+
+    return api_token_create(user=user)[1]
+
+
+def totp_code(key: bytes, *, steps: int = 0) -> str:
+    """The 6-digit TOTP code (RFC 6238: HMAC-SHA1, 30-second steps) an authenticator app shows
+    for the secret `key` now, or `steps` time steps later (a code is accepted once, so a test
+    that signs in twice uses the next step's code the second time)."""
+    import hmac
+    import struct
+    import time
+    from hashlib import sha1
+
+    digest = hmac.new(key, struct.pack(">Q", int(time.time() // 30) + steps), sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"
+
+
 def open_cycle(code: str = "QGA", *, secretariat, **kwargs):
     cycle = build_cycle(code, **kwargs)
     return cycle_transition(cycle=cycle, name="open", actor=secretariat)

@@ -9,9 +9,9 @@ from datetime import timedelta
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from knox.models import AuthToken
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests import factories as f
@@ -148,7 +148,7 @@ def test_api_token_lockout_returns_403_locked_out_and_no_token(applicant):
     assert (sixth.status_code, sixth.json()) == (403, API_LOCKED)
     assert sixth["Content-Type"] == "application/json"
 
-    assert not Token.objects.exists()
+    assert not AuthToken.objects.exists()
     assert attempts() == [("applicant", "127.0.0.1", 6)]
     assert list(AccessFailureLog.objects.order_by("attempt_time", "id")
                 .values_list("username", "path_info", "locked_out")) == [
@@ -174,4 +174,4 @@ def test_every_login_path_shares_one_counter(db):
     assert logged_in_user_id(web) is None
     response = api_token(api, "sec-staff", PASSWORD)
     assert (response.status_code, response.json()) == (403, API_LOCKED)
-    assert not Token.objects.filter(user=staff).exists()
+    assert not AuthToken.objects.filter(user=staff).exists()

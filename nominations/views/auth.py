@@ -1,4 +1,4 @@
-"""Sign in, sign out, sign up (applicants) and password change."""
+"""Sign out, sign up (applicants) and password change (the two-step sign-in: accounts.views)."""
 from __future__ import annotations
 
 from django.contrib import messages
@@ -11,11 +11,6 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from nominations.forms.intake import SignupForm
 from nominations.views.common import post_data
-
-
-class LoginView(auth_views.LoginView):
-    template_name = "registration/login.html"
-    redirect_authenticated_user = True
 
 
 class LogoutView(auth_views.LogoutView):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 from rest_framework.throttling import AnonRateThrottle
 
@@ -23,8 +23,7 @@ def _fresh_throttle():
 def api_as(user=None) -> APIClient:
     client = APIClient()
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {f.api_token(user)}")
     return client
 
 
@@ -38,7 +37,8 @@ def test_token_obtained_with_password_and_used_for_requests(applicant):
     response = client.post(f"{API}/auth/token/", {"username": "applicant", "password": "pw-123456"},
                            format="json")
     assert response.status_code == 200
-    assert response.json() == {"token": Token.objects.get(user=applicant).key}
+    assert set(response.json()) == {"token", "expires_at"}
+    assert AuthToken.objects.get().user == applicant
 
     assert client.get(f"{API}/applications/").status_code == 401
     client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
@@ -52,7 +52,7 @@ def test_token_refused_for_wrong_password(applicant):
                                 format="json")
     assert response.status_code == 400
     assert response.json() == {"non_field_errors": ["无法使用提供的认证信息登录。"]}
-    assert not Token.objects.exists()
+    assert not AuthToken.objects.exists()
 
 
 def test_unauthenticated_request_gets_401_with_token_challenge(db):

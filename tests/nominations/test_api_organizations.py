@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from nominations.models import AuditEntry, Membership, Organization
@@ -15,8 +14,7 @@ VALID_USCC = "91310115MA1H7K3P06"  # DOMAIN.md §6, example 2
 def api_as(user=None) -> APIClient:
     client = APIClient()
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {f.api_token(user)}")
     return client
 
 

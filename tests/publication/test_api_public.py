@@ -6,7 +6,6 @@ import re
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from nominations.models import Objection, PublicNotice
@@ -22,8 +21,7 @@ API = "/api/v1"
 def api_as(user=None) -> APIClient:
     client = APIClient()
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {f.api_token(user)}")
     return client
 
 
