@@ -327,7 +327,7 @@ def assignment_sheet(request, pk: int):
         "overdue": is_overdue(assignment), "consensus_open": consensus_open,
         "api_url": reverse("api-assignment-scoresheet", args=[assignment.pk]),
         "js_messages": {"on": _("自动保存已开启"), "pending": _("有未保存的修改…"), "saving": _("正在保存…"),
-                        "saved": _("已自动保存"), "offline": _("保存失败，请检查网络"), "refused": _("保存失败："),
+                        "saved": _("已自动保存"), "zone": _("（北京时间）"), "offline": _("保存失败，请检查网络"), "refused": _("保存失败："),
                         "locked": _("评分表已不能修改，请刷新页面。"),
                         "unscored": _("尚未评分：选择整体最符合的档位，再在档内确定得分率。")},
     }, status=status)

@@ -32,9 +32,11 @@
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
 
+  // Beijing time (Asia/Shanghai, UTC+8 all year, no daylight saving) like every time on the
+  // site, whatever zone the browser is in.
   function clock() {
-    var d = new Date();
-    return pad(d.getHours()) + ":" + pad(d.getMinutes()) + ":" + pad(d.getSeconds());
+    var d = new Date(Date.now() + 8 * 3600 * 1000);
+    return pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes()) + ":" + pad(d.getUTCSeconds());
   }
 
   function csrfToken() {
@@ -184,7 +186,7 @@
         failed = false;
         apply(res.data);
         if (pendingCodes(false).length) { schedule(CHOICE_DELAY); return; }
-        setStatus("saved", t("saved", "已自动保存") + " " + clock());
+        setStatus("saved", t("saved", "已自动保存") + " " + clock() + t("zone", "（北京时间）"));
         return;
       }
       if (res.status === 409 || res.status === 404 || res.status === 403) {
