@@ -54,6 +54,8 @@ urlpatterns = [
     # accounts (login: accounts.urls)
     path("logout/", auth.LogoutView.as_view(), name="logout"),
     path("signup/", auth.signup, name="signup"),
+    path("signup/sent/", auth.signup_sent, name="signup_sent"),
+    path("signup/activate/<str:uidb64>/<str:token>/", auth.signup_activate_view, name="signup_activate"),
     path("password/", auth.PasswordChangeView.as_view(), name="password_change"),
     # applicants
     path("organizations/new/", applicant.organization_create, name="organization_create"),

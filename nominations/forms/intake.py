@@ -43,10 +43,9 @@ class SignupForm(UserCreationForm):
         help_texts = {"username": _("登录时使用，可用字母、数字和 @/./+/-/_，不超过 150 个字符。")}
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip()
-        if get_user_model().objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("该邮箱已注册。如忘记账号，请联系秘书处。"))
-        return email
+        # Whether the address already has an account is never said here (services.signup
+        # mails its owner instead), so that the form cannot be used to probe addresses.
+        return self.cleaned_data["email"].strip()
 
 
 # -- organizations -------------------------------------------------------------------

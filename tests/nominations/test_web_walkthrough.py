@@ -22,12 +22,16 @@ def _text(response) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
-def test_signup_signs_in_and_asks_for_the_organization(client):
-    response = client.post(reverse("signup"), {
-        "username": "zhangsan", "first_name": "张三", "email": "zhangsan@example.com",
-        "password1": "Quality-Award-2018", "password2": "Quality-Award-2018",
-    })
+def test_signup_signs_in_and_asks_for_the_organization(client, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("signup"), {
+            "username": "zhangsan", "first_name": "张三", "email": "zhangsan@example.com",
+            "password1": "Quality-Award-2018", "password2": "Quality-Award-2018",
+        })
+    assert response["Location"] == reverse("signup_sent")  # the same answer for a registered address
+    link = re.search(r"https?://[^/\s]+(/signup/activate/\S+)", mailoutbox[0].body).group(1)
 
+    response = client.get(link)
     assert response.status_code == 302
     assert response["Location"] == reverse("organization_create")
     page = client.get(response["Location"])
