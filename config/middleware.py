@@ -67,9 +67,9 @@ class ApiJsonErrorsMiddleware:
 
             json_response = JsonResponse(_error_body(response.status_code), status=response.status_code,
                                          json_dumps_params={"ensure_ascii": False})
-            for header in ("Allow", "Retry-After", "WWW-Authenticate"):
-                if header in response:
-                    json_response[header] = response[header]
+            for header, value in response.headers.items():  # Allow, Retry-After, the security headers
+                if header.lower() not in ("content-type", "content-length"):
+                    json_response.headers[header] = value
             return json_response
         return response
 
@@ -147,3 +147,24 @@ class RequestSanityMiddleware:
         from django.template.loader import render_to_string
 
         return HttpResponseBadRequest(render_to_string("400.html", {"message": message}))
+
+
+class PermissionsPolicyMiddleware:
+    """Send ``Permissions-Policy`` from settings.PERMISSIONS_POLICY ({feature: [origins]}; an
+    empty list refuses the feature everywhere: ``camera=()``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        policy = getattr(settings, "PERMISSIONS_POLICY", {})
+
+        def origin(value: str) -> str:
+            return value if value in ("self", "*") else f'"{value}"'
+
+        self.header = ", ".join(f"{feature}=({' '.join(origin(o) for o in origins)})"
+                                for feature, origins in policy.items())
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.header:
+            response.headers.setdefault("Permissions-Policy", self.header)
+        return response

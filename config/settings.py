@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",  # brute-force protection, see AXES_* below
+    "csp",  # Content-Security-Policy (its system checks; CONTENT_SECURITY_POLICY below)
     "django_otp",  # two factors for staff, see STAFF_OTP_REQUIRED below
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -95,6 +96,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.StaffOTPMiddleware",  # a staff session without the second step is signed out
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy (CONTENT_SECURITY_POLICY below)
+    "config.middleware.PermissionsPolicyMiddleware",  # Permissions-Policy (PERMISSIONS_POLICY below)
     # Must stay LAST: turns a login flagged as locked out into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -323,6 +326,29 @@ SPECTACULAR_SETTINGS = {
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG and SITE_URL.startswith("https"))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp 4): scripts, styles, fonts and images from this site
+# only, never inline (templates link static/js and static/css; tests/security/test_headers.py
+# scans the pages). The API docs page (Swagger UI) gets its own policy in config/api_urls.py.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+SECURE_REFERRER_POLICY = "same-origin"  # links to other sites carry no address of ours
+# Browser features no page of ours uses: refused to every origin, including ours.
+PERMISSIONS_POLICY = {feature: [] for feature in (
+    "accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope", "magnetometer",
+    "microphone", "midi", "payment", "usb", "serial", "bluetooth", "hid", "xr-spatial-tracking",
+    "browsing-topics", "interest-cohort")}
 if SITE_URL.startswith("https") and not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
