@@ -26,7 +26,8 @@ class Chart:
     svg: SafeString
     headers: list[str] = field(default_factory=list)
     rows: list[list] = field(default_factory=list)
-    wide: bool = False  # scrolls sideways on a phone rather than shrinking
+    wide: bool = False  # full width; scrolls sideways on a phone rather than shrinking
+    legend: str = ""  # a template shown under the chart
 
 
 def _n(value) -> str:
@@ -54,42 +55,42 @@ def _fmt(value) -> str:
 # -- per application: each judge's total ---------------------------------------------------------
 def judge_totals_chart(key: str, sheets: list[tuple[str, Decimal]], *, max_total: Decimal,
                        consensus: Decimal | None = None) -> Chart:
-    """A strip plot of the judges' totals on 0 … max_total, with their mean and the range."""
-    width, left, right, top = 360, 16, 16, 34
-    row = 22
-    height = top + row * max(1, len(sheets)) + 30
+    """A dot plot of the judges' totals on 0 … max_total (one row per judge: name, dot, value),
+    with the range shaded, the mean dashed and the consensus total as a diamond."""
+    width, left, right, top, row = 360, 64, 52, 30, 20
+    height = top + row * max(1, len(sheets)) + 26
     plot = width - left - right
     max_total = Decimal(max_total or 1)
     totals = [t for _name, t in sheets if t is not None]
+    bottom = height - 22
 
     def x(v):
         return left + plot * float(Decimal(v) / max_total)
 
-    body = [f'<line class="chart-axis" x1="{left}" y1="{height - 26}" x2="{width - right}" y2="{height - 26}"/>']
+    body = [f'<line class="chart-axis" x1="{left}" y1="{bottom}" x2="{width - right}" y2="{bottom}"/>']
     for i in range(0, 5):
         v = max_total * i / 4
-        body.append(f'<line class="chart-grid" x1="{_n(x(v))}" y1="{top - 8}" x2="{_n(x(v))}" y2="{height - 26}"/>')
-        body.append(_text(x(v), height - 10, _fmt(v.quantize(Decimal(1))), anchor="middle"))
+        body.append(f'<line class="chart-grid" x1="{_n(x(v))}" y1="{top - 6}" x2="{_n(x(v))}" y2="{bottom}"/>')
+        body.append(_text(x(v), height - 8, _fmt(v.quantize(Decimal(1))), anchor="middle"))
     if totals:
         lo, hi = min(totals), max(totals)
         mean = sum(totals, Decimal(0)) / len(totals)
-        body.append(f'<rect class="chart-band" x="{_n(x(lo))}" y="{top - 8}" width="{_n(max(1, x(hi) - x(lo)))}" '
-                    f'height="{row * len(sheets) + 8}"/>')
-        body.append(f'<line class="chart-mean" x1="{_n(x(mean))}" y1="{top - 12}" x2="{_n(x(mean))}" '
-                    f'y2="{height - 26}"/>')
-        body.append(_text(x(mean), top - 16, _("平均 %(v)s") % {"v": _fmt(mean.quantize(Decimal("0.01")))},
+        body.append(f'<rect class="chart-band" x="{_n(x(lo))}" y="{top - 6}" width="{_n(max(1, x(hi) - x(lo)))}" '
+                    f'height="{_n(bottom - top + 6)}"/>')
+        body.append(f'<line class="chart-mean" x1="{_n(x(mean))}" y1="{top - 10}" x2="{_n(x(mean))}" y2="{bottom}"/>')
+        body.append(_text(x(mean), top - 14, _("平均 %(v)s") % {"v": _fmt(mean.quantize(Decimal("0.01")))},
                           "chart-note", "middle"))
     if consensus is not None:
         cx = x(consensus)
-        body.append(f'<path class="chart-consensus" d="M{_n(cx)} {top - 4}l5 5-5 5-5-5z"/>')
+        body.append(f'<path class="chart-consensus" d="M{_n(cx)} {_n(bottom - 5)}l5 5-5 5-5-5z"/>')
     for i, (name, total) in enumerate(sheets):
         y = top + row * i + row / 2
+        short = name if len(name) <= 5 else name[:4] + "…"
+        body.append(_text(left - 6, y + 4, short, "chart-label", "end"))
         if total is None:
             continue
         body.append(f'<circle class="chart-dot" cx="{_n(x(total))}" cy="{_n(y)}" r="5"/>')
-        anchor = "end" if x(total) > left + plot * 0.7 else "start"
-        dx = -9 if anchor == "end" else 9
-        body.append(_text(x(total) + dx, y + 4, f"{name} {_fmt(total)}", "chart-value", anchor))
+        body.append(_text(width - 4, y + 4, _fmt(total), "chart-value", "end"))
     desc = _("%(n)d 位专家的总分（满分 %(max)s）：%(list)s。") % {
         "n": len(sheets), "max": _fmt(max_total),
         "list": "；".join(f"{name} {_fmt(t)}" for name, t in sheets)}
@@ -185,17 +186,17 @@ def heatmap_chart(key: str, heatmap, *, caption: str) -> Chart:
     """Applications (rows) × items (columns): the spread of the judges' percents, darker for more;
     cells of 30 points or more outlined and dotted."""
     items, rows = heatmap.items, heatmap.rows
-    cell, left, top = 15, 150, 48
+    cell, left, top = 18, 150, 40
     width = left + cell * max(1, len(items)) + 8
     height = top + cell * max(1, len(rows)) + 8
     body = []
     for j, code in enumerate(items):
         cx = left + cell * j + cell / 2
         body.append(f'<text class="chart-label chart-label--small" transform="translate({_n(cx + 3)} {top - 4}) '
-                    f'rotate(-60)">{escape(code)}</text>')
+                    f'rotate(-90)">{escape(code)}</text>')
     for i, r in enumerate(rows):
         y = top + cell * i
-        label = r.label if len(r.label) <= 12 else r.label[:11] + "…"
+        label = r.label if len(r.label) <= 16 else r.label[:15] + "…"
         body.append(_text(left - 6, y + cell - 4, label, "chart-label", "end"))
         for j, spread in enumerate(r.spreads):
             x = left + cell * j
@@ -204,7 +205,7 @@ def heatmap_chart(key: str, heatmap, *, caption: str) -> Chart:
             body.append(f'<rect class="heat {css}{" heat-flag" if flagged else ""}" x="{x + 0.5}" y="{y + 0.5}" '
                         f'width="{cell - 1}" height="{cell - 1}"/>')
             if flagged:
-                body.append(f'<circle class="heat-dot" cx="{_n(x + cell / 2)}" cy="{_n(y + cell / 2)}" r="2"/>')
+                body.append(f'<circle class="heat-dot" cx="{_n(x + cell / 2)}" cy="{_n(y + cell / 2)}" r="2.5"/>')
     flagged = sum(1 for r in rows for s in r.spreads if s is not None and s >= SPREAD_THRESHOLD)
     title = _("条款分歧热力图")
     desc = _("%(caption)s：%(rows)d 份申报 × %(items)d 个条款，颜色越深专家评分相差越大；"
@@ -212,14 +213,15 @@ def heatmap_chart(key: str, heatmap, *, caption: str) -> Chart:
         "caption": caption, "rows": len(rows), "items": len(items), "t": SPREAD_THRESHOLD, "n": flagged}
     headers = [_("申报"), *items]
     table = [[r.label, *[("—" if s is None else str(s)) for s in r.spreads]] for r in rows]
-    return Chart(key, title, desc, _svg(key, width, height, title, desc, body), headers, table, wide=True)
+    return Chart(key, title, desc, _svg(key, width, height, title, desc, body), headers, table, wide=True,
+                 legend="judging/charts/_heat_legend.html")
 
 
 def leniency_chart(key: str, leniency) -> Chart:
     """Each judge's mean deviation from their co-judges (positive: more lenient), as bars left
     and right of zero in one neutral colour."""
     rows = [r for r in leniency if r.leniency is not None]
-    width, left, right, top, row = 360, 84, 44, 24, 20
+    width, left, right, top, row = 360, 70, 56, 24, 20
     plot = width - left - right
     height = top + row * max(1, len(rows)) + 26
     bound = max([abs(float(r.leniency)) for r in rows] + [1.0])
@@ -237,18 +239,16 @@ def leniency_chart(key: str, leniency) -> Chart:
                           anchor="middle"))
     body.append(_text(left, 13, _("← 偏严"), "chart-note"))
     body.append(_text(width - right, 13, _("偏宽 →"), "chart-note", "end"))
+    body.append(_text(width - 4, 13, _("偏差"), "chart-note", "end"))
     for i, r in enumerate(rows):
         y = top + row * i
-        name = r.judge_name if len(r.judge_name) <= 8 else r.judge_name[:7] + "…"
+        name = r.judge_name if len(r.judge_name) <= 6 else r.judge_name[:5] + "…"
         body.append(_text(left - 6, y + row / 2 + 4, name, "chart-label", "end"))
         x0, x1 = sorted((zero, x(r.leniency)))
         body.append(f'<rect class="chart-bar chart-bar--neutral" x="{_n(x0)}" y="{_n(y + 4)}" '
                     f'width="{_n(max(1, x1 - x0))}" height="{row - 8}"/>')
         value = ("+" if r.leniency > 0 else "") + _fmt(r.leniency)
-        if r.leniency >= 0:
-            body.append(_text(x1 + 4, y + row / 2 + 4, value, "chart-value"))
-        else:
-            body.append(_text(x0 - 4, y + row / 2 + 4, value, "chart-value", "end"))
+        body.append(_text(width - 4, y + row / 2 + 4, value, "chart-value", "end"))  # a column of values
     title = _("专家宽严度")
     desc = _("各专家总分与同组其他专家平均分之差的平均值（正数偏宽，负数偏严）：%(list)s。") % {
         "list": "；".join(f"{r.judge_name} {('+' if r.leniency > 0 else '')}{_fmt(r.leniency)}" for r in rows)

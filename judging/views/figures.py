@@ -42,12 +42,13 @@ def cycle_charts(*, cycle, category, stage: str, ranked, heat_rows, prefix: str,
     caption = f"{cycle} · {category.name}"
     max_points = rubric_max_points([category.rubric_code]).get(category.rubric_code, {})
     top = sum(max_points.values(), Decimal(0)) or Decimal(1000)
-    result = [charts.distribution_chart(f"{prefix}-dist", data.score_distribution(
-        [r.final_score for r in ranked], top=top), caption=caption)]
+    result = []
     rows = [(r.application, r.reference or r.name) for r in list(heat_rows)[:HEAT_ROWS]]
     if rows:
         heat = data.disagreement_heatmap(rows, stage=stage, rubric_code=category.rubric_code)
         result.append(charts.heatmap_chart(f"{prefix}-heat", heat, caption=caption))
+    result.append(charts.distribution_chart(f"{prefix}-dist", data.score_distribution(
+        [r.final_score for r in ranked], top=top), caption=caption))
     if leniency is None:
         leniency = selectors.judge_leniency(cycle=cycle, category=category, stage=stage)
     if leniency:
