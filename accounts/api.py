@@ -76,7 +76,11 @@ class TokenView(APIView):
             code = serializer.validated_data.get("otp")
             if not code:
                 raise OtpRequired()
-            if services.otp_verify(user=user, code=code) is None:
+            check = services.otp_verify(user=user, code=code)
+            if check.wait:
+                raise OtpRequired(_("验证码输错后须稍等再试：请在 %(seconds)s 秒后输入应用当时显示的验证码。")
+                                  % {"seconds": check.wait})
+            if not check:
                 # A wrong code counts as a failed login for django-axes, like a wrong password.
                 user_login_failed.send(sender=__name__, credentials={"username": user.get_username()},
                                        request=request)

@@ -9,9 +9,11 @@ with `manage.py otp_enrol` and handed over its URI.
 from __future__ import annotations
 
 import logging
+import math
 import re
 import unicodedata
 from base64 import b32encode
+from dataclasses import dataclass
 
 import segno
 from django.contrib.auth import get_user_model
@@ -30,6 +32,18 @@ TOTP_DEVICE_NAME = "authenticator"
 BACKUP_DEVICE_NAME = "backup"
 BACKUP_CODE_COUNT = 10
 _TOTP_CODE = re.compile(r"^[0-9]{6}$")
+
+
+@dataclass(frozen=True)
+class OtpCheck:
+    """The outcome of checking a code: the device that accepted it, or none; `wait` > 0 when
+    the code was not checked because of recent wrong codes (seconds before the next try)."""
+
+    device: Device | None = None
+    wait: int = 0
+
+    def __bool__(self) -> bool:
+        return self.device is not None
 
 
 # -- TOTP devices ------------------------------------------------------------------------
@@ -56,21 +70,26 @@ def totp_enrolment_device(user) -> TOTPDevice:
     return device
 
 
-def totp_enrol_confirm(*, device: TOTPDevice, code: str) -> bool:
+def totp_enrol_confirm(*, device: TOTPDevice, code: str) -> OtpCheck:
     """Confirm an enrolment with the first code the holder's app shows. The device becomes
     the account's only TOTP device (an older one, e.g. a lost phone's, is removed)."""
     code = normalise_code(code)
     if not _TOTP_CODE.match(code):
-        return False
+        return OtpCheck()
     with transaction.atomic():
         device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
-        if device.confirmed or not device.verify_token(code):
-            return False
+        if device.confirmed:
+            return OtpCheck()
+        wait = _throttle_wait(device)
+        if wait:
+            return OtpCheck(wait=wait)
+        if not device.verify_token(code):
+            return OtpCheck()
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         TOTPDevice.objects.filter(user_id=device.user_id).exclude(pk=device.pk).delete()
     log.info("TOTP device enrolled for user %s", device.user_id)
-    return True
+    return OtpCheck(device=device)
 
 
 def totp_enrol_by_command(*, user, reset: bool = False) -> TOTPDevice:
@@ -96,7 +115,7 @@ def totp_qr_svg(device: TOTPDevice) -> str:
     """The enrolment QR code as inline SVG markup, drawn here (no image service, no script,
     no style attribute: fits a strict Content-Security-Policy)."""
     return segno.make(device.config_url, error="m").svg_inline(
-        scale=5, border=2, dark="#111", light="#fff", title="TOTP", omitsize=False)
+        scale=5, border=4, dark="#111", light="#fff", title="TOTP", omitsize=False)
 
 
 # -- backup codes ------------------------------------------------------------------------
@@ -122,20 +141,33 @@ def normalise_code(code: str | None) -> str:
     return re.sub(r"[\s\-]", "", code).lower()[:32]
 
 
-def otp_verify(*, user, code: str | None) -> Device | None:
-    """The device that accepts this code, or None. Six digits are checked against the TOTP
+def otp_verify(*, user, code: str | None) -> OtpCheck:
+    """Which device accepts this code, if any. Six digits are checked against the TOTP
     device (a code is accepted once: django-otp keeps the last time step used); anything
-    else against the backup codes (each deleted when used). Both devices slow down repeated
-    failures (django-otp throttling); lockout after repeated failures is django-axes' job."""
+    else against the backup codes (each deleted when used). After a wrong code a device
+    refuses to check any code for 1, 2, 4, 8 ... seconds (django-otp throttling): such a
+    try is not checked at all and says how long to wait. Locking the account after repeated
+    failures is django-axes' job (the views report each wrong code to it)."""
     code = normalise_code(code)
     if not code:
-        return None
+        return OtpCheck()
     device_class = TOTPDevice if _TOTP_CODE.match(code) else StaticDevice
+    wait = 0
     with transaction.atomic():
         for device in device_class.objects.select_for_update().filter(user=user, confirmed=True):
-            if device.verify_token(code):
-                return device
-    return None
+            device_wait = _throttle_wait(device)
+            if device_wait:
+                wait = max(wait, device_wait)
+            elif device.verify_token(code):
+                return OtpCheck(device=device)
+    return OtpCheck(wait=wait)
+
+
+def _throttle_wait(device) -> int:
+    allowed, data = device.verify_is_allowed()
+    if allowed or not data or not data.get("locked_until"):
+        return 0
+    return max(1, math.ceil((data["locked_until"] - timezone.now()).total_seconds()))
 
 
 # -- API tokens --------------------------------------------------------------------------

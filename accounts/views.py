@@ -113,6 +113,10 @@ def code_failed(request, user) -> bool:
     return False
 
 
+def too_soon(wait: int) -> str:
+    return _("验证码输错后须稍等再试：请在 %(seconds)s 秒后输入应用当时显示的验证码。") % {"seconds": wait}
+
+
 # -- step 1: password ----------------------------------------------------------------------
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
@@ -143,15 +147,19 @@ def login_otp(request):
         if axes_locked(request, user.get_username()):
             pending_clear(request)
             return render(request, "registration/login_otp.html", {"form": form, "pending": user}, status=403)
-        device = services.otp_verify(user=user, code=form.cleaned_data["code"])
+        check = services.otp_verify(user=user, code=form.cleaned_data["code"])
+        device = check.device
         if device is not None:
             next_url = sign_in(request, user, device)
             if isinstance(device, StaticDevice):
                 messages.warning(request, _("您使用了一个备用码（每个只能用一次），还剩 %(left)s 个。用完前请在“两步验证”页面生成新的备用码。")
                                  % {"left": services.backup_codes_left(user)})
             return redirect(next_url)
-        form.add_error("code", _("验证码不正确或已使用过。请输入认证器应用当前显示的 6 位数字，或一个未用过的备用码。"))
-        code_failed(request, user)
+        if check.wait:
+            form.add_error("code", too_soon(check.wait))
+        else:
+            form.add_error("code", _("验证码不正确或已使用过。请输入认证器应用当前显示的 6 位数字，或一个未用过的备用码。"))
+            code_failed(request, user)
     return render(request, "registration/login_otp.html", {"form": form, "pending": user})
 
 
@@ -185,8 +193,9 @@ def otp_setup(request):
         if pending and axes_locked(request, user.get_username()):
             pending_clear(request)
             return render(request, "registration/otp_setup.html", _setup_context(device, form, pending), status=403)
-        if services.totp_enrol_confirm(device=device, code=form.cleaned_data["code"]):
-            device.refresh_from_db()
+        check = services.totp_enrol_confirm(device=device, code=form.cleaned_data["code"])
+        if check:
+            device = check.device
             codes = services.backup_codes_create(user=user)
             if pending:
                 next_url = sign_in(request, user, device)
@@ -196,9 +205,12 @@ def otp_setup(request):
             request.session[BACKUP_CODES_KEY] = {"codes": codes, "next": next_url}
             messages.success(request, _("两步验证已启用。"))
             return redirect("otp_backup_codes")
-        form.add_error("code", _("验证码不正确。请确认手机时间准确，并输入应用当前显示的 6 位数字。"))
-        if pending:
-            code_failed(request, user)
+        if check.wait:
+            form.add_error("code", too_soon(check.wait))
+        else:
+            form.add_error("code", _("验证码不正确。请确认手机时间准确，并输入应用当前显示的 6 位数字。"))
+            if pending:
+                code_failed(request, user)
     return render(request, "registration/otp_setup.html", _setup_context(device, form, pending))
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import re
 import time
+from datetime import timedelta
 from io import StringIO
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -17,6 +18,7 @@ from django.contrib.auth import SESSION_KEY
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -106,6 +108,22 @@ def test_wrong_code_keeps_the_sign_in_pending(otp_on, judge, settings):
 
     assert client.post(reverse("login_otp"), {"code": code(device)})["Location"] == reverse("home")
     assert signed_in(client) == str(judge.pk)
+
+
+def test_a_try_right_after_a_wrong_code_is_not_checked_and_says_how_long_to_wait(otp_on, axes_on, judge):
+    device = enrolled(judge)
+    client = Client()
+    password_step(client, "judge")
+    client.post(reverse("login_otp"), {"code": f"{(int(code(device)) + 1) % 1_000_000:06d}"})
+    assert AccessAttempt.objects.get().failures_since_start == 1
+
+    too_soon = client.post(reverse("login_otp"), {"code": code(device)})  # django-otp: wait 1 s after a failure
+    assert too_soon.status_code == 200 and signed_in(client) is None
+    assert "秒后输入应用当时显示的验证码" in too_soon.content.decode()
+    assert AccessAttempt.objects.get().failures_since_start == 1  # not checked, so not a failure either
+
+    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_timestamp=timezone.now() - timedelta(seconds=2))
+    assert client.post(reverse("login_otp"), {"code": code(device)})["Location"] == reverse("home")
 
 
 def test_the_next_page_survives_the_second_step(otp_on, secretariat):
