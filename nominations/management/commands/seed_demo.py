@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -183,6 +184,11 @@ class Command(BaseCommand):
             (f"judge{i}", f"评审专家 judge: {users[f'judge{i}'].first_name}") for i in range(1, 9)]
         for username, role in rows:
             self.stdout.write(f"  {username:<14} {role}")
+        if settings.STAFF_OTP_REQUIRED:
+            self.stdout.write(
+                "两步验证已开启 / STAFF_OTP_REQUIRED=1: secretariat, committee1 and judge1-8 sign in with the password, then a code\n"
+                "from an authenticator app. At the first sign-in the page shows a QR code to scan (then backup codes, once);\n"
+                "or run `python manage.py otp_enrol <username> --qr` and scan the code it prints.")
 
 
 # Other apps append callables(users=, cycles=, stdout=) to extend the demo (judging data).
