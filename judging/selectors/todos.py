@@ -215,7 +215,7 @@ def committee_todos(*, now: dt.datetime) -> list[Todo]:
             url = (reverse("judging:committee_ranking", args=[a.cycle_id])
                    + f"?category={a.category_id}&pending=1")
             todo = todos[key] = Todo(f"decide_{a.cycle_id}_{a.category_id}", names[key], counts[key], url,
-                                     order=len(todos), hint=_("待审定"))
+                                     order=len(todos), hint=_("评审完成，待审定委员会表决"))
         todo.lines.append(TodoLine(
             title=a.display_name, meta=" · ".join(p for p in (a.reference or "", a.title) if p),
             url=reverse("judging:committee_application", args=[a.pk]),
@@ -225,7 +225,7 @@ def committee_todos(*, now: dt.datetime) -> list[Todo]:
             todos[(cycle_id, category_id)] = Todo(
                 f"decide_{cycle_id}_{category_id}", names[(cycle_id, category_id)], n,
                 reverse("judging:committee_ranking", args=[cycle_id]) + f"?category={category_id}&pending=1",
-                order=len(todos), hint=_("待审定"))
+                order=len(todos), hint=_("评审完成，待审定委员会表决"))
     return list(todos.values())
 
 

@@ -116,3 +116,13 @@ def test_every_application_page_shows_the_stepper(cycle, accepted, applicant, se
         current = re.search(r'<li class="stepper__step stepper__step--current" aria-current="step">.*?</li>',
                             stepper, re.S).group(0)
         assert "资料评审" in current, url
+
+
+def test_review_page_says_a_submitted_application_waits_for_its_recommender(submitted, secretariat, unit):
+    client = Client()
+    client.force_login(secretariat)
+
+    html = client.get(reverse("application_review", args=[submitted.pk])).content.decode()
+
+    assert f"待“{unit.name}”推荐，推荐后才能受理" in html
+    assert "资格条件全部通过" not in html
