@@ -96,7 +96,7 @@ def _register(event, users, plan, *, now):
         org = Organization.objects.filter(memberships__user=user).order_by("pk").first() if user else None
         if org is None:
             continue
-        attendees = [{"name": n, "position": POSITIONS[j % 3], "phone": f"139{i:02d}{j:02d}0{1000 + i * 7 + j}"}
+        attendees = [{"name": n, "position": POSITIONS[j % 3], "phone": f"139{i:02d}{j:02d}{1000 + i * 7 + j}"}
                      for j, n in enumerate(names[:event.per_organization_limit])]
         regs.append(registration_create(event=event, organization=org, attendees=attendees, actor=user,
                                         now=now + dt.timedelta(minutes=i)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
@@ -122,10 +122,13 @@ def registration_for_user(user, pk) -> Registration | None:
 
 
 def event_counts(event: Event) -> dict:
-    return Registration.objects.filter(event=event).aggregate(
+    """Confirmed and waiting persons, and attendees checked in (two queries: summing persons
+    over a join with attendees would count each registration once per attendee)."""
+    counts = Registration.objects.filter(event=event).aggregate(
         confirmed=Coalesce(Sum("persons", filter=Q(status=C)), Value(0)),
-        waitlisted=Coalesce(Sum("persons", filter=Q(status=W)), Value(0)),
-        checked_in=Count("attendees", filter=Q(attendees__checked_in_at__isnull=False)))
+        waitlisted=Coalesce(Sum("persons", filter=Q(status=W)), Value(0)))
+    counts["checked_in"] = Attendee.objects.filter(registration__event=event, checked_in_at__isnull=False).count()
+    return counts
 
 
 def published_hosts_choices() -> QuerySet:

@@ -3,6 +3,7 @@ the services decide."""
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from events.enums import EventKind, PublicStatus, RegistrationState
@@ -40,11 +41,9 @@ class PublicEventSerializer(serializers.Serializer):
     cancel_reason = serializers.CharField()
     host_revoked = serializers.BooleanField(help_text=_("有主办单位的奖项已被撤销"))
 
+    @extend_schema_field(serializers.ChoiceField(choices=PublicStatus.choices))
     def get_status(self, event) -> str:
         return public_status(event, self.context.get("now"))
-
-    def get_status_schema(self):  # pragma: no cover - schema only
-        return serializers.ChoiceField(choices=PublicStatus.choices)
 
 
 class DeskEventSerializer(PublicEventSerializer):
@@ -103,7 +102,7 @@ class AttendeeSerializer(serializers.Serializer):
         return attendee.phone if self.context.get("phones", True) else None
 
 
-class OrganizationRefSerializer(serializers.Serializer):
+class RegisteredOrganizationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
@@ -115,7 +114,7 @@ class RegistrationSerializer(serializers.Serializer):
     position = serializers.IntegerField(allow_null=True, help_text=_("候补顺位；非候补为 null"))
     event = serializers.IntegerField(source="event_id")
     event_title = serializers.CharField(source="event.title")
-    organization = OrganizationRefSerializer()
+    organization = RegisteredOrganizationSerializer()
     persons = serializers.IntegerField()
     attendees = AttendeeSerializer(many=True)
     created_at = serializers.DateTimeField()

@@ -24,6 +24,7 @@ from events import rules, selectors
 from events.api import serializers as s
 from events.enums import EventKind
 from events.export import registrations_xlsx
+from events.models import Registration
 from events.services.events import EDITABLE, EventInput, event_cancel, event_close, event_create, event_update
 from events.services.registrations import registration_cancel, registration_check_in, registration_create, waitlist_position
 from nominations.api.common import ApplicationPagination, IsSecretariat, client_ip, error_responses, validated
@@ -145,6 +146,7 @@ class EventRegistrationsView(GenericAPIView):
     permission_classes = [IsAuthenticated]
     pagination_class = ApplicationPagination
     serializer_class = s.RegistrationSerializer
+    queryset = Registration.objects.none()  # for the schema; the selectors fetch
 
     @extend_schema(operation_id="events_registrations_list",
                    responses={200: s.RegistrationSerializer(many=True), **error_responses(401, 403, 404)}, tags=TAGS)
@@ -196,6 +198,7 @@ class RegistrationListView(GenericAPIView):
     permission_classes = [IsAuthenticated]
     pagination_class = ApplicationPagination
     serializer_class = s.RegistrationSerializer
+    queryset = Registration.objects.none()  # for the schema; the selectors fetch
 
     @extend_schema(operation_id="registrations_list", parameters=[
         OpenApiParameter("mine", OpenApiTypes.BOOL, description="只看本单位的报名")],

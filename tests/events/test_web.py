@@ -247,3 +247,13 @@ def test_revoked_host_flagged_on_desk_and_public(client, event, secretariat, win
     desk = c.get(reverse("events:desk")).content.decode()
     assert "主办（分享）单位奖项已被撤销" in desk
     assert "主办单位奖项已撤销" in c.get(reverse("events:list")).content.decode()
+
+
+def test_desk_counts_persons_not_attendee_rows(client, event, secretariat, applicant, other_applicant,
+                                               third_applicant):
+    from events.selectors import event_counts
+    from events.services.registrations import registration_check_in
+
+    regs = _registered(event, applicant, other_applicant, third_applicant)  # 2 + 2 confirmed, 2 waiting
+    registration_check_in(registration=regs[0], actor=secretariat)
+    assert event_counts(event) == {"confirmed": 4, "waitlisted": 2, "checked_in": 2}
