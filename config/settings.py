@@ -176,6 +176,7 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "otp"]  # masked 
 STAFF_OTP_REQUIRED = env_bool("STAFF_OTP_REQUIRED", default=not DEBUG)
 OTP_LOGIN_TIMEOUT = env_int("OTP_LOGIN_TIMEOUT", 600)  # seconds allowed between the password and the code
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "上海市政府质量奖")  # the name authenticator apps show
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin lists and deletes devices, never shows a secret or QR code
 # API tokens (django-rest-knox): a new token at each sign-in, stored as a digest, with an expiry;
 # all of an account's tokens die when its password changes, it is locked out or deactivated.
 API_TOKEN_TTL_STAFF = timedelta(hours=env_int("API_TOKEN_TTL_STAFF_HOURS", 8))
