@@ -13,8 +13,9 @@ submitted with all 23 items scored, the rest accepted and half-scored) — 5,000
 stack in this process (middleware, session, view, template; no network) and prints, per
 page, the best and median server time of --repeat requests (and the best CPU time of this
 process, less sensitive to a busy machine), the queries and the size of the answer. Targets: ≤ 150 ms for the cycle list, the cycle dashboard (application list), the
-assignment board and the progress page; ≤ 1.5 s for the ranking page and its API (spread
-flags and leniency included). Exits 1 when a target is missed or a page does not answer 200.
+assignment board and the progress page; ≤ 0.5 s for the home page (工作台: the to-dos count
+the panels with a disagreement from every submitted sheet) and the progress page filtered to
+them; ≤ 1.5 s for the ranking page (spread flags, leniency and charts) and its API. Exits 1 when a target is missed or a page does not answer 200.
 """
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ import ranking as ranking_bench  # noqa: E402  (same throw-away database and fas
 
 PAGE_TARGET = 0.150
 RANKING_TARGET = 1.5
+HOME_TARGET = 0.5  # the 工作台 and the disagreement filter read every complete panel's sheets (spread flags)
 
 
 def build(n_apps: int, n_judges: int, panel: int, seed: int = 1):
@@ -152,7 +154,10 @@ def run(args) -> int:
         ("assignment board, page 40", reverse("judging:assignment_board", args=[cycle.pk]) + query + "&page=40",
          PAGE_TARGET),
         ("progress", reverse("judging:progress", args=[cycle.pk]), PAGE_TARGET),
-        ("ranking page (with leniency)", reverse("judging:ranking", args=[cycle.pk]) + query, RANKING_TARGET),
+        ("progress, 分歧待合议 filter", reverse("judging:progress", args=[cycle.pk]) + "?show=disagreement",
+         HOME_TARGET),
+        ("home (工作台: to-dos, funnel)", reverse("home"), HOME_TARGET),
+        ("ranking page (leniency, charts)", reverse("judging:ranking", args=[cycle.pk]) + query, RANKING_TARGET),
         ("ranking API", f"/api/v1/cycles/{cycle.pk}/ranking/{query}", RANKING_TARGET),
     ]
     print(f"database={connection.vendor} applications={args.applications} judges={args.judges} "
