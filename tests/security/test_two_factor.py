@@ -456,3 +456,34 @@ def test_otp_enrol_refuses_to_replace_a_device_without_reset(otp_on, judge):
     assert sorted(lines[1:]) == sorted(StaticToken.objects.filter(device__user=judge).values_list("token", flat=True))
     with pytest.raises(CommandError, match="No user"):
         call_command("otp_enrol", "nobody", stdout=StringIO(), stderr=StringIO())
+
+
+def test_admin_lists_devices_but_never_shows_a_secret(otp_on, judge):
+    root = f.UserFactory(username="root", is_staff=True, is_superuser=True)
+    root_device = enrolled(root)
+    device = enrolled(judge)
+    client = Client()
+    sign_in_with_code(client, root, root_device)
+    listing = client.get("/admin/otp_totp/totpdevice/")
+    assert listing.status_code == 200 and "judge" in listing.content.decode()
+    page = client.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert device.key not in body and base64.b32encode(device.bin_key).decode() not in body
+    assert client.get(f"/admin/otp_totp/totpdevice/{device.pk}/qrcode/").status_code == 403
+    # Deleting a lost device: the account enrols again at its next sign-in.
+    client.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"})
+    assert not TOTPDevice.objects.filter(user=judge).exists()
+    assert password_step(Client(), "judge")["Location"] == reverse("otp_setup")
+
+
+def test_the_user_menu_links_staff_to_their_two_factor_page(otp_on, judge, applicant):
+    device = enrolled(judge)
+    client = Client()
+    sign_in_with_code(client, judge, device, next_url=reverse("password_change"))
+    assert f'href="{reverse("otp_backup_codes")}"' in client.get(reverse("password_change")).content.decode()
+    page = client.get(reverse("otp_backup_codes"))
+    assert page.status_code == 200 and page.context["enrolled"] and page.context["codes"] is None
+    other = Client()
+    other.force_login(applicant)
+    assert f'href="{reverse("otp_backup_codes")}"' not in other.get(reverse("password_change")).content.decode()
