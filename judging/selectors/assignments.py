@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -159,13 +159,18 @@ def judges_list(*, active_only: bool = False, cycle=None) -> QuerySet:
     return qs
 
 
-def judges_with_load(*, cycle) -> list:
+def judges_with_load(*, cycle, known=()) -> list:
     """The judges with live assignments in `cycle`, each with `load` (how many), by username:
-    the board's load table. Two queries (one grouped count, then the judges)."""
+    the board's load table. One grouped count, then the judges not among `known` (users of the
+    judge group already read with their profile, e.g. the board's pool): usually none."""
     load = dict(Assignment.objects.filter(application__cycle=cycle, state__in=LIVE_ASSIGNMENT)
                 .values_list("judge_id").annotate(n=Count("id")).order_by())
-    judges = list(get_user_model().objects.filter(groups__name=JUDGE, pk__in=list(load))
-                  .select_related("judge_profile").order_by("username"))
+    judges = [judge for judge in known if judge.pk in load]
+    missing = set(load) - {judge.pk for judge in judges}
+    if missing:
+        judges += list(get_user_model().objects.filter(groups__name=JUDGE, pk__in=missing)
+                       .select_related("judge_profile"))
+    judges.sort(key=lambda judge: judge.username)
     for judge in judges:
         judge.load = load[judge.pk]
     return judges
@@ -240,12 +245,29 @@ def judging_progress_totals(*, cycle, now: dt.datetime | None = None) -> dict[st
 
 
 def progress_applications(*, cycle):
-    """The applications of the cycle with any assignment, in board order (a query to paginate)."""
+    """The applications of the cycle with any assignment, in board order (a query to paginate:
+    see page_rows). "Any assignment" is a semi-join on the assignments' application index, not
+    an IN over the cycle's assignments joined to their applications again; the long answers are
+    not read."""
     from nominations.models import Application
 
-    return (Application.objects.filter(cycle=cycle, pk__in=Assignment.objects.filter(application__cycle=cycle)
-                                       .values("application_id"))
-            .select_related("organization", "nominee", "category").order_by("category__order", "reference", "pk"))
+    return (Application.objects.filter(cycle=cycle).filter(Exists(Assignment.objects.filter(application=OuterRef("pk"))))
+            .select_related("organization", "nominee", "category").defer("answers")
+            .order_by("category__order", "reference", "pk"))
+
+
+def page_ids(queryset):
+    """The primary keys of `queryset` in its order: what to paginate on a list of thousands.
+    Counting and sorting them reads no joined row and no long column; page_rows then fetches
+    the page's rows in full."""
+    return queryset.values_list("pk", flat=True)
+
+
+def page_rows(queryset, ids):
+    """The rows of `queryset` among `ids` (a page of page_ids(queryset), still a lazy slice), in
+    the queryset's order: one query, the page's ids as its subquery — the joins and the sort
+    touch one page of rows instead of every row of the cycle."""
+    return list(queryset.filter(pk__in=ids))
 
 
 def panels_complete(keys) -> set[tuple[int, str]]:

@@ -2,16 +2,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext as _
 
 from judging import rules
 from judging.data.bands import band_for, bands_for_kind
 from judging.enums import LIVE_ASSIGNMENT, PERCENT_STEP, REVIEW_STATE, SCORING, AssignmentState, CriterionKind
 from judging.errors import InvalidState, NotFound
-from judging.models import Assignment, ConsensusChange, ConsensusScore, Criterion, ItemScore, person_name
+from judging.models import Assignment, ConsensusChange, ConsensusScore, Criterion, ItemScore, Rubric, person_name
 from judging.selectors.conflicts import conflict_reasons
 
 CENT = Decimal("0.01")
@@ -49,6 +51,36 @@ def scored_criteria(rubric_code: str) -> list[Criterion]:
     """Scored items (not the unscored category lines) of a rubric, in rubric order. One query."""
     return list(Criterion.objects.filter(rubric__code=rubric_code, parent__isnull=False)
                 .select_related("parent").order_by("order", "code"))
+
+
+# Rubrics of open cycles, kept in each process for the scoring path (see scored_criteria_frozen).
+RUBRIC_CACHE_SECONDS = 300
+_frozen_rubrics: dict[str, tuple[float, list[Criterion]]] = {}
+
+
+def scored_criteria_frozen(rubric_code: str) -> list[Criterion]:
+    """scored_criteria() of a rubric that judges are scoring against, kept in this process for
+    RUBRIC_CACHE_SECONDS: no query on the autosave path. Safe because such a rubric is frozen —
+    once a cycle using it has opened, Criterion and Rubric refuse save and delete (RubricLocked);
+    a change while no cycle uses it clears the cache of the process that made it, and other
+    processes re-read within the period. The list and its objects are shared: read only."""
+    now = time.monotonic()
+    cached = _frozen_rubrics.get(rubric_code)
+    if cached is not None and now - cached[0] < RUBRIC_CACHE_SECONDS:
+        return cached[1]
+    criteria = scored_criteria(rubric_code)
+    _frozen_rubrics[rubric_code] = (now, criteria)
+    return criteria
+
+
+def forget_frozen_rubrics(**_kwargs) -> None:
+    """Signal receiver: any saved or deleted rubric or criterion clears the process's cache."""
+    _frozen_rubrics.clear()
+
+
+for _model in (Criterion, Rubric):
+    post_save.connect(forget_frozen_rubrics, sender=_model, dispatch_uid=f"frozen-rubrics-save-{_model.__name__}")
+    post_delete.connect(forget_frozen_rubrics, sender=_model, dispatch_uid=f"frozen-rubrics-delete-{_model.__name__}")
 
 
 def criteria_for_application(application) -> list[Criterion]:

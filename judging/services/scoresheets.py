@@ -17,8 +17,13 @@ from judging.data.bands import percent_problem
 from judging.enums import AssignmentState
 from judging.errors import InvalidState, JudgingError, NotFound
 from judging.models import Assignment, ItemScore
-from judging.selectors.conflicts import conflict_reasons
-from judging.selectors.scoresheets import Scoresheet, ensure_scoring_open, scoresheet_from, sheet_rows
+from judging.selectors.conflicts import conflict_reasons, links_expression
+from judging.selectors.scoresheets import (
+    Scoresheet,
+    ensure_scoring_open,
+    scored_criteria_frozen,
+    scoresheet_from,
+)
 from judging.services.assignments import assignment_submit
 
 TEXT_LIMIT = 5000
@@ -98,28 +103,32 @@ def scoresheet_save(*, assignment: Assignment | int, items, actor, now: dt.datet
     """Save some items of the caller's own sheet (autosave; fields absent from an item are
     kept). Bad items → JudgingError listing them, nothing saved; after submit → 409.
 
-    The judges' hottest path: five plain queries in one transaction — the locking read with
-    the few application columns it needs, the conflict check (one query unless something links
-    the judge to the applicant), the rubric, the sheet's scores, one write — and the answer is
-    built from what was read and written (nothing is read again after the commit). The caller need not fetch the assignment first: this authorises (NotFound alike
+    The judges' hottest path: three plain queries in one transaction — the locking read with
+    the few application columns it needs and whether anything links the judge to the applicant
+    (the full conflict check runs only then), the sheet's scores, one write; the rubric is frozen
+    while scoring is open and kept in the process — and the answer is built from what was read
+    and written (nothing is read again after the commit). The caller need not fetch the assignment first: this authorises (NotFound alike
     for missing, not yours, declined or conflicted)."""
     pk = assignment.pk if isinstance(assignment, Assignment) else assignment
     with transaction.atomic():
+        if actor is None or actor.pk is None:
+            raise NotFound(_("评审任务不存在或不属于您。"))
         obj = next(iter(Assignment.objects.select_for_update(of=("self",)).filter(pk=pk).order_by()
                         .select_related("application__organization", "application__category")
-                        .only(*_SAVE_COLUMNS)), None)
-        if obj is None or actor is None or obj.judge_id != actor.pk:
+                        .only(*_SAVE_COLUMNS).annotate(linked=links_expression(actor.pk))), None)
+        if obj is None or obj.judge_id != actor.pk:
             raise NotFound(_("评审任务不存在或不属于您。"))
         if obj.state == AssignmentState.DECLINED:
             raise NotFound(_("您已回避该评审任务，不能再查看。"))
-        if conflict_reasons(judge=actor, organization=obj.application.organization, now=now):
+        if obj.linked and conflict_reasons(judge=actor, organization=obj.application.organization, now=now):
             raise NotFound(_("您与该申报单位存在利益冲突，不能查看。"))
         if obj.state == AssignmentState.SUBMITTED:
             raise InvalidState(_("评分表已提交，不能再修改；如需修改，请联系秘书处退回。"))
         if obj.state == AssignmentState.ASSIGNED:
             raise InvalidState(_("请先接受评审任务，再开始评分。"))
         ensure_scoring_open(obj)
-        criteria, scores = sheet_rows(obj, obj.application.category.rubric_code)  # the whole sheet
+        criteria = scored_criteria_frozen(obj.application.category.rubric_code)  # no query: frozen rubric
+        scores = {score.criterion_id: score for score in ItemScore.objects.filter(assignment_id=obj.pk).order_by()}
         clean, errors = clean_items(items, {c.code: c for c in criteria})
         if errors:
             raise JudgingError(errors[0] if len(errors) == 1 else

@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.contrib import messages
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -34,6 +35,7 @@ from judging.forms import (
     judges_queryset,
 )
 from judging.models import Assignment
+from judging.selectors.assignments import page_ids, page_rows
 from judging.selectors.todos import applications_disagreement, applications_overdue, applications_understaffed
 from judging.views.common import (
     application_or_404,
@@ -60,12 +62,13 @@ PROGRESS_PAGE_SIZE = 25
 
 def _board_applications(cycle, stage, *, understaffed: bool = False):
     """The board's applications; `understaffed`: only those the 工作台 counts as 待分配专家."""
-    staffed = Assignment.objects.filter(application__cycle=cycle, stage=stage).values("application_id")
+    staffed = Exists(Assignment.objects.filter(application=OuterRef("pk"), stage=stage))
     qs = (Application.objects.filter(cycle=cycle)
-          .filter(Q(state__in=list(ASSIGNABLE_STATES[stage]) + [REVIEW_STATE[stage]]) | Q(pk__in=staffed)))
+          .filter(Q(state__in=list(ASSIGNABLE_STATES[stage]) + [REVIEW_STATE[stage]]) | staffed))
     if understaffed:
         qs = qs.filter(pk__in=applications_understaffed(stage, cycle=cycle).values("pk"))
-    return qs.select_related("organization", "category", "nominee").order_by("category__order", "reference", "pk")
+    return (qs.select_related("organization", "category", "nominee").defer("answers")
+            .order_by("category__order", "reference", "pk"))
 
 
 @require_GET
@@ -81,9 +84,9 @@ def assignment_board(request, pk: int):
 def _board_context(request, cycle, stage, *, manual_form=None, auto_form=None) -> dict:
     now = timezone.now()
     understaffed = request.GET.get("show") == "understaffed"
-    page, query = paginate(request, _board_applications(cycle, stage, understaffed=understaffed),
-                           per_page=BOARD_PAGE_SIZE)
-    apps = list(page.object_list)
+    applications = _board_applications(cycle, stage, understaffed=understaffed)
+    page, query = paginate(request, page_ids(applications), per_page=BOARD_PAGE_SIZE)
+    apps = page_rows(applications, page.object_list)
     orgs = {a.pk: a.organization for a in apps}
     assignments = selectors.panels_of(apps, stage=stage)
     pool = list(judges_queryset())
@@ -95,8 +98,12 @@ def _board_context(request, cycle, stage, *, manual_form=None, auto_form=None) -
         a.conflict_reasons = conflicts.get((a.judge_id, orgs[a.application_id].pk), [])
         by_app[a.application_id].append(a)
     needed = cycle.judges_site if stage == Stage.SITE else cycle.judges_document
-    names = [(j.pk, str(j.pk), j.get_full_name() or j.username) for j in pool]
+    # Each judge's <option>, escaped once (plain, and marked for a conflicted applicant); a
+    # row's list is then a join of ready strings, not page size × pool format_html calls.
     recuse = "（%s）" % _("利益冲突，须回避")
+    names = [(j.pk, format_html('<option value="{}">{}</option>', j.pk, j.get_full_name() or j.username),
+              format_html('<option value="{}">{}</option>', j.pk, (j.get_full_name() or j.username) + recuse))
+             for j in pool]
     rows = []
     for app in apps:
         panel = by_app.get(app.pk, [])
@@ -104,14 +111,14 @@ def _board_context(request, cycle, stage, *, manual_form=None, auto_form=None) -
         taken = {a.judge_id for a in panel}
         # The <option>s of the judges not on the panel, built here: a template loop over
         # page size × pool options was a third of the page's time.
-        options = format_html_join("", '<option value="{}">{}</option>', (
-            (value, name + recuse if (pk, app.organization_id) in conflicts else name)
-            for pk, value, name in names if pk not in taken))
+        options = mark_safe("".join(  # noqa: S308 (joins options escaped above)
+            marked if (pk, app.organization_id) in conflicts else plain
+            for pk, plain, marked in names if pk not in taken))
         rows.append({"app": app, "panel": panel, "live": len(live), "missing": max(0, needed - len(live)),
                      "submitted": sum(1 for a in panel if a.state == AssignmentState.SUBMITTED),
                      "assignable": app.state in ASSIGNABLE_STATES[stage], "options": options,
                      "can_start": stage == Stage.DOCUMENT and app.state == S.ACCEPTED})
-    loads = selectors.judges_with_load(cycle=cycle)
+    loads = selectors.judges_with_load(cycle=cycle, known=pool)
     return {
         "cycle": cycle, "stage": stage, "stage_label": Stage(stage).label, "stages": stages_of(cycle),
         "rows": rows, "needed": needed, "page_obj": page, "query": query, "understaffed": understaffed,
@@ -294,8 +301,8 @@ def progress(request, pk: int):
         applications = applications.filter(pk__in=list(disagreement))
     else:
         show = None
-    page, query = paginate(request, applications, per_page=PROGRESS_PAGE_SIZE)
-    rows = selectors.judging_progress(cycle=cycle, now=now, applications=page.object_list)
+    page, query = paginate(request, page_ids(applications), per_page=PROGRESS_PAGE_SIZE)
+    rows = selectors.judging_progress(cycle=cycle, now=now, applications=page_rows(applications, page.object_list))
     stages = stages_of(cycle)
     empty = {"live": 0, "submitted": 0, "overdue": 0, "declined": 0, "assigned": 0}
     whole = selectors.judging_progress_totals(cycle=cycle, now=now)  # the totals cover every page
@@ -315,8 +322,13 @@ def progress(request, pk: int):
             row["cells"].append({"label": label, "c": counts, "parts": parts})
         row["disagreement"] = disagreement.get(row["application"].pk, [])
         row["consensus_stage"] = Stage.SITE if row["application"].state == S.SITE_REVIEW else Stage.DOCUMENT
-    overdue = list(selectors.assignments_list(cycle=cycle).filter(
-        state__in=list(OUTSTANDING), due_at__lt=timezone.now()).order_by("due_at")[:50])
+    # The 50 most overdue tasks: their ids first (one narrow query), then those rows in full —
+    # not every late task of the cycle joined to its application, judge and profile to keep 50.
+    late = list(Assignment.objects.filter(application__cycle=cycle, state__in=list(OUTSTANDING),
+                                          due_at__lt=timezone.now())
+                .order_by("due_at", "pk").values_list("pk", flat=True)[:50])
+    overdue = (list(selectors.assignments_list(cycle=cycle).filter(pk__in=late).order_by("due_at", "pk"))
+               if late else [])
     stage_totals = [{"stage": s, "label": label, **totals[s],
                      "percent": int(100 * totals[s]["submitted"] / totals[s]["live"]) if totals[s]["live"] else 0}
                     for s, label in stages]
