@@ -20,6 +20,9 @@ The phases alternate `--rounds` times after a warm-up. Reported per phase: reque
 second, p50/p95 latency, errors (anything but 200, or no answer); then the throughput ratio
 autosave ÷ bare (target ≥ 50 %), the queries and the in-process time of one autosave, and
 the check that every judge's sheet holds exactly its last acknowledged write of each item.
+Also reported per phase (Linux): the CPU per request of gunicorn (master and workers), of the
+PostgreSQL backends of the benchmark database and of this client — where the machine's time goes,
+less sensitive than requests per second to other load on the machine.
 Exits 1 when the ratio is below 0.5, or on any error or lost write.
 """
 from __future__ import annotations
@@ -199,16 +202,76 @@ async def put(port: int, path: str, token: str, body: bytes, timeout: float = 30
     return await asyncio.wait_for(exchange(), timeout)
 
 
+# -- CPU of the processes serving the benchmark (Linux /proc) --------------------------------------
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _proc_cpu(pid: int) -> float | None:
+    """CPU seconds (user + system) of one process, None when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+def _group_pids(pgid: int) -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[2]) == pgid:
+                    pids.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return pids
+
+
+def _backend_pids() -> list[int]:
+    """The PostgreSQL backends connected to the benchmark database, except this process's own."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                       "AND pid <> pg_backend_pid()")
+        return [row[0] for row in cursor.fetchall()]
+
+
+class CpuMeter:
+    """CPU used during a phase by gunicorn (master and workers), the PostgreSQL backends of the
+    benchmark database (same host) and this client process."""
+
+    def __init__(self, server: subprocess.Popen | None):
+        self.server = server
+
+    def snapshot(self) -> dict[str, dict[int, float]]:
+        if self.server is None or not Path("/proc").is_dir():
+            return {}
+        snap = {"gunicorn": _group_pids(self.server.pid), "postgres": _backend_pids()}
+        return {kind: {pid: cpu for pid in pids if (cpu := _proc_cpu(pid)) is not None}
+                for kind, pids in snap.items()} | {"client": {0: time.process_time()}}
+
+    @staticmethod
+    def used(before: dict, after: dict) -> dict[str, float]:
+        return {kind: sum(cpu - before.get(kind, {}).get(pid, 0.0) for pid, cpu in pids.items())
+                for kind, pids in after.items()}
+
+
 class Phase:
     def __init__(self, name: str):
         self.name, self.latencies, self.errors, self.seconds = name, [], 0, 0.0
+        self.cpu: dict[str, float] = {}
 
     def line(self) -> str:
         n = len(self.latencies)
         lat = sorted(self.latencies) or [0.0]
         p50, p95 = lat[len(lat) // 2], lat[min(len(lat) - 1, int(len(lat) * 0.95))]
-        return (f"{self.name:<9}: {self.rate:8.1f} req/s  p50 {p50 * 1000:7.1f} ms  p95 {p95 * 1000:7.1f} ms  "
+        line = (f"{self.name:<9}: {self.rate:8.1f} req/s  p50 {p50 * 1000:7.1f} ms  p95 {p95 * 1000:7.1f} ms  "
                 f"requests {n:6d}  errors {self.errors}")
+        if self.cpu and n:
+            parts = "  ".join(f"{kind} {seconds / n * 1000:5.2f}" for kind, seconds in self.cpu.items())
+            line += f"\n           CPU ms per request: {parts}  (total {sum(self.cpu.values()) / n * 1000:5.2f})"
+        return line
 
     @property
     def rate(self) -> float:
@@ -246,6 +309,16 @@ async def run_phase(port: int, judges: list[dict], kind: str, seconds: float, ph
     await asyncio.gather(*(judge_loop(i, j) for i, j in enumerate(judges)))
     if phase is not None:
         phase.seconds += time.perf_counter() - start
+
+
+def measured_phase(meter: CpuMeter, port: int, judges: list[dict], kind: str, seconds: float, phase: Phase,
+                   counters: list[int], last: list[dict]) -> None:
+    """run_phase, adding the CPU the serving processes and the client used to `phase`."""
+    before = meter.snapshot()
+    asyncio.run(run_phase(port, judges, kind, seconds, phase, counters, last))
+    if before:
+        for name, used in CpuMeter.used(before, meter.snapshot()).items():
+            phase.cpu[name] = phase.cpu.get(name, 0.0) + used
 
 
 def check_last_writes(judges: list[dict], last: list[dict]) -> tuple[int, int]:
@@ -298,9 +371,10 @@ def run(args, bench_url: str) -> int:
     try:
         asyncio.run(run_phase(port, judges, "bare", args.warmup, None, counters, last))
         asyncio.run(run_phase(port, judges, "autosave", args.warmup, None, counters, last))
+        meter = CpuMeter(server)
         for _ in range(args.rounds):
-            asyncio.run(run_phase(port, judges, "bare", args.duration, bare, counters, last))
-            asyncio.run(run_phase(port, judges, "autosave", args.duration, autosave, counters, last))
+            measured_phase(meter, port, judges, "bare", args.duration, bare, counters, last)
+            measured_phase(meter, port, judges, "autosave", args.duration, autosave, counters, last)
     finally:
         stop_server(server)
     checked, lost = check_last_writes(judges, last)
@@ -309,7 +383,7 @@ def run(args, bench_url: str) -> int:
           f"{args.rounds} × {args.duration:g} s per phase, {os.cpu_count()} CPUs (client on the same machine)")
     print(bare.line())
     print(autosave.line())
-    print(f"autosave ÷ bare: {ratio:.2f}  (target ≥ {TARGET_RATIO:.2f})")
+    print(f"autosave ÷ bare: {ratio:.2f}  (target ≥ {TARGET_RATIO:.2f}); load average {os.getloadavg()[0]:.2f}")
     print(f"one autosave in-process: {queries} queries, {service_time * 1000:.1f} ms (median)")
     print(f"last writes: {checked} items checked, {lost} lost")
     ok = ratio >= TARGET_RATIO and bare.errors == 0 and autosave.errors == 0 and lost == 0 and checked > 0
