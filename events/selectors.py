@@ -67,6 +67,12 @@ def events_public(*, year: int | None = None, kind: str | None = None, now: dt.d
     return qs.order_by("-starts_at", "-id")
 
 
+def events_hosted_by(user) -> QuerySet[Event]:
+    """Events hosted by the user's organizations (their members see the visitors)."""
+    hosted = EventHost.objects.filter(event=OuterRef("pk"), organization_id__in=nrules.organization_ids(user))
+    return events_annotated().filter(Exists(hosted)).order_by("-starts_at", "-id")
+
+
 def events_for_desk() -> QuerySet[Event]:
     return events_annotated().order_by("-starts_at", "-id")
 

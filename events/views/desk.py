@@ -28,7 +28,7 @@ def desk(request):
     now = timezone.now()
     events = [decorate(e, now) for e in selectors.events_for_desk()]
     return render(request, "events/desk/list.html", {
-        "events": events, "flagged": [e for e in events if e.host_revoked and e.state == "scheduled"]})
+        "events": events, "flagged": [e for e in events if e.host_revoked and e.state == "scheduled"], "tab": "desk"})
 
 
 @secretariat_required
@@ -43,7 +43,7 @@ def event_create_view(request):
         else:
             messages.success(request, _("活动已创建。"))
             return redirect("events:desk_detail", event.pk)
-    return render(request, "events/desk/form.html", {"form": form, "event": None})
+    return render(request, "events/desk/form.html", {"form": form, "event": None, "tab": "desk"})
 
 
 @secretariat_required
@@ -68,7 +68,7 @@ def event_edit_view(request, pk: int):
         else:
             messages.success(request, _("活动已保存；如调整了时间或地点，已通知所有报名单位。"))
             return redirect("events:desk_detail", event.pk)
-    return render(request, "events/desk/form.html", {"form": form, "event": event})
+    return render(request, "events/desk/form.html", {"form": form, "event": event, "tab": "desk"})
 
 
 @secretariat_required
@@ -82,7 +82,7 @@ def desk_detail(request, pk: int):
     return render(request, "events/desk/detail.html", {
         "event": event, "registrations": regs, "search": search, "query": query, "counts": counts,
         "cancel_form": CancelEventForm(), "close_form": CloseEventForm(initial={"attendance": counts["checked_in"]}),
-        "ended": timezone.now() >= event.ends_at})
+        "ended": timezone.now() >= event.ends_at, "tab": "desk"})
 
 
 @secretariat_required
@@ -160,4 +160,4 @@ def check_in_scan(request, token: str):
         return redirect("events:checkin_scan", token)
     selectors.registrations_with_positions([reg])
     return render(request, "events/desk/scan.html", {"reg": reg, "event": reg.event, "token": token,
-                                                     "attendees": list(reg.attendees.all())})
+                                                     "attendees": list(reg.attendees.all()), "tab": "desk"})

@@ -56,7 +56,7 @@ def event_list(request):
             by_year.setdefault(year, []).append(e)
     return render(request, "events/list.html", {
         "upcoming": upcoming, "by_year": list(by_year.items()), "kind": kind, "kinds": EventKind.choices,
-        "public_tab": "events"})
+        "tab": "list"})
 
 
 def _my_registration(user, event):
@@ -98,7 +98,7 @@ def event_detail(request, pk: int):
     if request.method == "POST" and form is None:
         raise PermissionDenied(_("当前不能报名该活动。"))
     return render(request, "events/detail.html", {
-        "event": event, "form": form, "mine": mine, "public_tab": "events",
+        "event": event, "form": form, "mine": mine, "tab": "list",
         "is_host": rules.is_host_member(user, event), "is_secretariat": rules.is_secretariat(user)})
 
 
@@ -110,7 +110,8 @@ def my_registrations(request):
     for reg in regs:
         reg.cancellable = (reg.status != RegistrationState.CANCELLED and reg.event.state == "scheduled"
                            and now < reg.event.starts_at)
-    return render(request, "events/mine.html", {"registrations": regs, "public_tab": "events"})
+    hosted = [decorate(e, now) for e in selectors.events_hosted_by(request.user)]
+    return render(request, "events/mine.html", {"registrations": regs, "hosted": hosted, "tab": "mine"})
 
 
 def _registration_or_404(request, pk):
@@ -157,4 +158,4 @@ def host_registrations(request, pk: int):
     regs = selectors.registrations_with_positions(list(selectors.registrations_for_event(event)))
     return render(request, "events/registrations.html", {
         "event": event, "registrations": regs, "phones": rules.may_see_phones(request.user, event),
-        "public_tab": "events"})
+        "tab": "list"})

@@ -257,3 +257,9 @@ def test_desk_counts_persons_not_attendee_rows(client, event, secretariat, appli
     regs = _registered(event, applicant, other_applicant, third_applicant)  # 2 + 2 confirmed, 2 waiting
     registration_check_in(registration=regs[0], actor=secretariat)
     assert event_counts(event) == {"confirmed": 4, "waitlisted": 2, "checked_in": 2}
+
+
+def test_host_finds_its_events_on_my_page(client, event, host_user, applicant):
+    _registered(event, applicant)
+    html = _client(client, host_user).get(reverse("events:mine")).content.decode()
+    assert "本单位主办（分享）的活动" in html and reverse("events:registrations", args=[event.pk]) in html
