@@ -110,8 +110,7 @@ class RequestSanityMiddleware:
         except RequestDataTooBig:
             return None  # Django answers 400 when the view reads the body
         except BadInput as exc:
-            return JsonResponse({"detail": str(exc), "code": "parse_error"}, status=400,
-                                json_dumps_params={"ensure_ascii": False})
+            return JsonResponse(exc.body(), status=400, json_dumps_params={"ensure_ascii": False})
         setattr(request, PARSED_ATTR, data)
         return None
 

@@ -19,3 +19,9 @@ class NominationsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(create_cache_table, sender=self, dispatch_uid="nominations.create_cache_table")
+        from nominations.api.fields import install_strict_text
+
+        install_strict_text()  # API text fields refuse numbers instead of turning 0 into "0"
+        from nominations.api.parsers import install_integer_bounds
+
+        install_integer_bounds()  # every API integer field refuses values beyond the 64-bit columns

@@ -22,7 +22,17 @@ INT64_MIN = -(2**63)
 
 
 class BadInput(ValueError):
-    """A value that no field of the API accepts (see problem())."""
+    """A value that no field of the API accepts; `field` names the top-level key it sits
+    under, when there is one (the answer is then {field: [message]}, like a field error)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+    def body(self) -> dict:
+        if self.field:
+            return {self.field: [str(self)]}
+        return {"detail": str(self), "code": "parse_error"}
 
 
 def string_problem(value: str) -> str | None:
@@ -62,6 +72,21 @@ def check_value(value, depth: int = 0) -> None:
             check_value(item, depth + 1)
 
 
+def int64_range(value) -> None:
+    """Validator of every DRF IntegerField (installed by NominationsConfig.ready): an integer
+    sent as a string ("99999999999999999999") escapes the parser's check but not this one."""
+    from rest_framework.exceptions import ValidationError
+
+    if isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
+        raise ValidationError(_("数值超出允许范围。"), code="max_value")
+
+
+def install_integer_bounds() -> None:
+    from rest_framework import serializers
+
+    serializers.IntegerField.default_validators = [int64_range]
+
+
 def _no_constant(name: str):
     raise BadInput(_("JSON 中不能使用 %(name)s（非有限数）。") % {"name": name})
 
@@ -74,7 +99,8 @@ def strict_loads(raw: bytes, encoding: str = "utf-8") -> dict:
         raise BadInput(_("请求内容不是有效的 %(encoding)s 文本。") % {"encoding": encoding}) from None
     try:
         data = json.loads(text, parse_constant=_no_constant)
-        check_value(data)
+        if isinstance(data, dict):
+            _check_fields(data)
     except RecursionError:
         raise BadInput(_("JSON 嵌套层数过多（最多 %(n)d 层）。") % {"n": MAX_DEPTH}) from None
     except BadInput:
@@ -84,6 +110,16 @@ def strict_loads(raw: bytes, encoding: str = "utf-8") -> dict:
     if not isinstance(data, dict):
         raise BadInput(_("请求内容应为 JSON 对象（{...}）。"))
     return data
+
+
+def _check_fields(data: dict) -> None:
+    for key, item in data.items():
+        check_value(key, 1)
+        try:
+            check_value(item, 1)
+        except BadInput as exc:
+            exc.field = key
+            raise
 
 
 def is_json(content_type: str) -> bool:

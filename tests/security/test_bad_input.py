@@ -142,6 +142,16 @@ CASES = [
          {"answers": {"employees": 10**30}}, says="超出"),
     Case("body-recommending-unit-huge", "other_applicant", "PATCH", "/applications/{org_draft}/",
          {"recommending_unit": 2**64}, says="超出"),
+    Case("body-seed-huge-string", "secretariat", "POST", "/cycles/{cycle}/auto-assign/",
+         {"stage": "document", "judges_per_application": 1, "seed": HUGE}, says="超出"),
+    Case("body-assignment-application-huge-string", "secretariat", "POST", "/assignments/",
+         {"application": HUGE, "judge": 1, "stage": "document"}, says="超出"),
+    Case("body-conflict-application-huge-string", "secretariat", "POST", "/conflicts/",
+         {"application": HUGE, "reason": "x"}, says="超出"),
+    Case("body-percent-10^18", "judge", "PUT", "/assignments/{assignment}/scoresheet/",
+         {"items": [{"criterion": "{criterion}", "percent": 10**18}]}, says="invalid_items"),
+    Case("body-recused-huge", "secretariat", "POST", "/applications/{accepted}/transitions/",
+         {"name": "approve", "recused": [2**40]}, says="recused"),
     # -- NUL and unpaired surrogates -------------------------------------------------------------
     Case("nul-in-answer", "other_applicant", "PATCH", "/applications/{org_draft}/",
          {"answers": {"model_name": "精益\u0000管理"}}, says="空字符"),
@@ -157,6 +167,10 @@ CASES = [
          says="空字符"),
     Case("surrogate-in-answer", "other_applicant", "PATCH", "/applications/{org_draft}/",
          '{"answers": {"model_name": "\\ud800"}}', says="代理项"),
+    Case("nul-in-objection", "anonymous", "POST", "/public/notices/1/objections/",
+         {"reason": "异议\u0000", "name": "王", "contact": "x"}, says="空字符"),
+    Case("100000-brackets-objection", "anonymous", "POST", "/public/notices/1/objections/", deep(100_000),
+         says="嵌套"),
     Case("nul-in-query", "secretariat", "GET", "/assignments/?state=%00", says="空字符"),
     Case("nul-in-query-name", "secretariat", "GET", "/applications/?%00=1", says="空字符"),
     Case("nul-in-path", "applicant", "GET", "/rubrics/GBT%00/", says="空字符"),
@@ -171,6 +185,11 @@ CASES = [
          {"items": [{"criterion": "{criterion}", "percent": "５０"}]}, says="invalid_items"),
     Case("fullwidth-integer-answer", "other_applicant", "PATCH", "/applications/{org_draft}/",
          {"answers": {"employees": "１２"}}, says="整数"),
+    Case("zero-width-space-in-uscc", "applicant", "POST", "/organizations/",
+         {**ORG_FIELDS, "uscc": "\u200b" + make_org_code_uscc("91310115", "MA1ABC12")}, says="18位"),
+    Case("id-number-space-inside", "other_applicant", "POST", "/applications/",
+         {"category": "{ind_category}", "organization": "{other_organization}", "title": "个人",
+          "nominee": {"name": "李四", "employer": "乙方", "id_number": "1101051949 1231002X"}}, says="18位"),
     # -- answers by declared type ----------------------------------------------------------------
     Case("revenue-NaN-string", "other_applicant", "PATCH", "/applications/{org_draft}/",
          {"answers": {"revenue": "NaN"}}, says="有限"),
@@ -254,6 +273,7 @@ def _ids(world) -> dict:
             "organization": world["organization"].pk, "other_organization": world["other_organization"].pk,
             "assignment": world["assignment"].pk, "ind_category": ind_category,
             "organization_uscc_fullwidth": world["organization"].uscc.translate(FW),
+            "cycle": world["cycle"].pk,
             "nominee_id_fullwidth": nominee_number.translate(FW), "criterion": gbt_codes()[0]}
 
 
@@ -332,6 +352,73 @@ def test_fullwidth_id_number_is_indexed_like_ascii(world):
     assert Nominee.objects.filter(id_number_index=twin.id_number_index).count() == 1
 
 
+def test_api_server_errors_are_json_too(rf):
+    """A view that crashes under /api/ still answers JSON (Django's 500 page is replaced)."""
+    from django.http import HttpResponseServerError
+
+    from config.middleware import ApiJsonErrorsMiddleware
+
+    page = HttpResponseServerError("<html><body>Server Error</body></html>")
+    page["Content-Security-Policy"] = "default-src 'self'"
+    response = ApiJsonErrorsMiddleware(lambda request: page)(rf.get("/api/v1/applications/"))
+    assert response.status_code == 500 and response["Content-Type"] == "application/json"
+    assert json.loads(response.content) == {"detail": "服务器内部错误，请稍后重试。", "code": "server_error"}
+    assert response["Content-Security-Policy"] == "default-src 'self'"
+    web = ApiJsonErrorsMiddleware(lambda request: page)(rf.get("/applications/"))
+    assert web is page  # pages keep their HTML error page
+
+
 def test_catalogue_size():
     """The figure for the closing note: bad inputs tried by this file."""
     assert len(CASES) + len(WEB_CASES) >= 90
+
+
+# -- answers by declared type, the function every entry point uses -----------------------------
+def _q(kind: str, label: str = "问题", help_text: str = ""):
+    from nominations.models import Question
+
+    return Question(key="k", label=label, type=kind, help_text=help_text)
+
+
+@pytest.mark.parametrize(("kind", "value", "fragment"), [
+    ("integer", 1.5, "整数"), ("integer", "1e20", "超出"), ("integer", "0x10", "整数"), ("integer", [1], "整数"),
+    ("integer", float("nan"), "有限"), ("integer", "１０", "整数"), ("integer", False, "整数"),
+    ("decimal", "Infinity", "有限"), ("decimal", "nan", "有限"), ("decimal", float("inf"), "有限"),
+    ("decimal", "-1e15", "超出"), ("decimal", "0.00001", "小数"), ("decimal", "1,000", "小数"), ("decimal", {}, "小数"),
+    ("date", "2018-02-30", "日期"), ("date", "１９９０-01-01", "日期"), ("date", "0001-01-01", "范围"),
+    ("date", "9999-12-31", "范围"), ("date", 20180101, "日期"), ("date", "2018-1-1T00:00", "日期"),
+    ("boolean", "yes", "是/否"), ("boolean", 1, "是/否"), ("boolean", None, "是/否"),
+    ("text", "x" * 5001, "最多 5000 字"), ("text", ["a"], "文本"), ("text", True, "文本"), ("text", "a\x00", "空字符"),
+], ids=lambda v: repr(v)[:20])
+def test_answer_refused(kind, value, fragment):
+    from nominations.answers import AnswerInvalid, answer_clean
+
+    with pytest.raises(AnswerInvalid) as err:
+        answer_clean(_q(kind), value)
+    assert fragment in str(err.value)
+
+
+@pytest.mark.parametrize(("kind", "value", "clean"), [
+    ("integer", "12", 12), ("integer", 2.0, 2), ("integer", " 7 ", 7), ("integer", "1e3", 1000),
+    ("decimal", "1234.50", "1234.50"), ("decimal", 0.5, "0.5"), ("decimal", "1E+3", "1000"), ("decimal", -3, "-3"),
+    ("date", "2018-01-01", "2018-01-01"), ("boolean", "true", True), ("boolean", False, False),
+    ("text", "  概述  ", "概述"), ("text", 12, "12"),
+], ids=lambda v: repr(v)[:20])
+def test_answer_accepted_in_canonical_form(kind, value, clean):
+    from nominations.answers import answer_clean
+
+    assert answer_clean(_q(kind), value) == clean
+
+
+@pytest.mark.parametrize(("label", "help_text", "limit"), [
+    ("概述（500字以内）", "", 500), ("经验概述", "不超过2000字", 2000), ("成果（限 800 字）", "", 800),
+    ("简介（300 字以下）", "请简要填写，500字以内", 300), ("先进质量管理模式名称", "", 5000),
+])
+def test_text_limit_is_what_the_label_promises(label, help_text, limit):
+    from nominations.answers import AnswerInvalid, answer_clean, text_limit
+
+    question = _q("text", label, help_text)
+    assert text_limit(question) == limit
+    assert answer_clean(question, "质" * limit) == "质" * limit
+    with pytest.raises(AnswerInvalid):
+        answer_clean(question, "质" * (limit + 1))
