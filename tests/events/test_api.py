@@ -251,3 +251,22 @@ def test_excel_export(event, secretariat, applicant, host_user):
     assert [(r[1], r[2], r[5], r[7]) for r in rows] == [
         (org_of(applicant).name, "报名成功", "applicant1", "13800000000"),
         (org_of(applicant).name, "报名成功", "applicant2", "13800000001")]
+
+
+def test_patch_changes_only_what_it_names(event, secretariat):
+    before = Event.objects.values().get(pk=event.pk)
+    response = api(secretariat).patch(f"/api/v1/events/{event.pk}/", {"location": "上海市静安区"}, format="json")
+    assert response.status_code == 200
+    after = Event.objects.values().get(pk=event.pk)
+    assert {k for k in before if before[k] != after[k]} == {"location"}
+
+
+@pytest.mark.parametrize("body", [
+    {"organization": "abc", "attendees": []},
+    {"organization": 1, "attendees": "张三"},
+    {"organization": 2**70, "attendees": []},
+    {"attendees": [{"name": "张三", "phone": "1"}]},
+])
+def test_register_malformed_body_is_400(event, applicant, body):
+    response = api(applicant).post(f"/api/v1/events/{event.pk}/registrations/", body, format="json")
+    assert response.status_code == 400 and not Registration.objects.exists()
