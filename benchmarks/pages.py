@@ -57,6 +57,8 @@ def build(n_apps: int, n_judges: int, panel: int, seed: int = 1):
     User = get_user_model()
     with transaction.atomic():
         cycle = build_cycle("QGA", year=2018, label="pages")
+        type(cycle).objects.filter(pk=cycle.pk).update(status="judging")  # under review: on the 工作台
+        cycle.refresh_from_db()
         category = cycle.categories.get(code="ORG")
         criteria = list(Criterion.objects.filter(rubric__code=category.rubric_code, parent__isnull=False)
                         .order_by("order", "code"))

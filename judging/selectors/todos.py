@@ -13,9 +13,10 @@ from django.db.models.lookups import LessThan
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from judging.enums import LIVE_ASSIGNMENT, OUTSTANDING, SCORING, AssignmentState, Stage
+from judging.enums import LIVE_ASSIGNMENT, OUTSTANDING, PERCENT_STEP, SCORING, SPREAD_THRESHOLD, AssignmentState, Stage
 from judging.models import Assignment, ConsensusScore, Criterion, SiteVisitReport
-from judging.selectors.ranking import rubric_max_points, spread_flags
+from judging.selectors.ranking import rubric_max_points, spread_flags, spread_items
+from judging.selectors.scoresheets import UNSCORED
 from nominations.enums import ApplicationState as S
 from nominations.models import Application
 from nominations.selectors.todos import Todo, TodoLine
@@ -57,21 +58,32 @@ def applications_overdue(*, now: dt.datetime, cycle=None) -> QuerySet[Applicatio
 def applications_disagreement(*, cycle_ids) -> dict[int, dict[int, list[str]]]:
     """分歧待合议: applications in review whose panel has submitted every sheet of the stage, with
     items SPREAD_THRESHOLD or more points apart that have no consensus score yet.
-    {cycle id: {application id: [criterion codes]}}. Three queries (the sheets' percent
-    strings, the rubrics' items, the consensus scores recorded)."""
-    cycle_ids = list(cycle_ids)
+    {cycle id: {application id: [criterion codes]}}. Three queries: the complete panels' sheets
+    (percent strings, compared a whole sheet at a time as the ranking does), the rubrics' items,
+    the consensus scores recorded for the applications flagged."""
     outstanding = Assignment.objects.filter(application=OuterRef("application_id"), stage=OuterRef("stage"),
                                             state__in=list(OUTSTANDING))
-    sheets = (Assignment.objects.filter(STAGE_OPEN, application__cycle_id__in=cycle_ids)
-              .exclude(Exists(outstanding)))
-    meta = {pk: (cycle_id, rubric, stage) for pk, cycle_id, rubric, stage in
-            sheets.filter(state=A.SUBMITTED).values_list("application_id", "application__cycle_id",
-                                                         "application__category__rubric_code", "stage")
-            .order_by().distinct()}
-    if not meta:
+    rows = (Assignment.objects.filter(STAGE_OPEN, application__cycle_id__in=list(cycle_ids), state=A.SUBMITTED)
+            .exclude(Exists(outstanding))
+            .values_list("application_id", "application__cycle_id", "application__category__rubric_code", "stage",
+                         "sheet_percents").order_by())
+    panels: dict[int, list[str]] = {}
+    meta: dict[int, tuple[int, str, str]] = {}
+    for app_id, cycle_id, rubric, stage, percents in rows:
+        panels.setdefault(app_id, []).append(percents)
+        meta[app_id] = (cycle_id, rubric, stage)
+    if not panels:
         return {}
-    items = {rubric: tuple(codes) for rubric, codes in rubric_max_points({m[1] for m in meta.values()}).items()}
-    flags = spread_flags(sheets, {pk: items.get(m[1], ()) for pk, m in meta.items()})
+    items = {rubric: list(codes) for rubric, codes in rubric_max_points({m[1] for m in meta.values()}).items()}
+    steps = SPREAD_THRESHOLD // PERCENT_STEP
+    flags: dict[int, list[str]] = {}
+    for app_id, sheets in panels.items():
+        codes = items.get(meta[app_id][1], [])
+        sheets = [p for p in sheets if len(p) == len(codes) and UNSCORED not in p]  # a submitted sheet is whole
+        if codes and len(sheets) > 1:
+            found = spread_items(sheets, steps)
+            if found:
+                flags[app_id] = [codes[i] for i in found]
     if not flags:
         return {}
     agreed: dict[tuple[int, str], set[str]] = {}
@@ -79,9 +91,8 @@ def applications_disagreement(*, cycle_ids) -> dict[int, dict[int, list[str]]]:
                                 .values_list("application_id", "stage", "criterion__code").order_by()):
         agreed.setdefault((app_id, stage), set()).add(code)
     result: dict[int, dict[int, list[str]]] = {}
-    for app_id, found in flags.items():
+    for app_id, codes in flags.items():
         cycle_id, _rubric, stage = meta[app_id]
-        codes = [f.partition(":")[2] for f in found]
         pending = [c for c in codes if c not in agreed.get((app_id, stage), set())]
         if pending:
             result.setdefault(cycle_id, {})[app_id] = pending
