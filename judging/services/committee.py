@@ -107,6 +107,36 @@ def votes_problems(*, outcome: str, votes: dict[str, int], committee_size: int, 
     return problems
 
 
+def decision_consequences(application: Application, *, outcome: str, recused_names: list[str] = ()):
+    """What recording the committee's decision will do, and to whom (the confirmation step)."""
+    from judging.selectors.ranking import APPROVED_STATES
+    from nominations.services.consequences import Consequences
+
+    result = Consequences()
+    name = application.display_name
+    category = application.category
+    if outcome == DecisionOutcome.APPROVE:
+        result.items.append(_("“%(name)s”将记录为“审定通过”，随后由秘书处在公示台开启公示（公示名单向社会公开）。")
+                            % {"name": name})
+        if category.quota:
+            approved = Application.objects.filter(cycle=application.cycle, category=category,
+                                                  state__in=list(APPROVED_STATES)).count()
+            after = approved + 1
+            over = after - category.quota
+            result.items.append(
+                (_("“%(category)s”名额 %(quota)d 个，记录后已审定通过 %(n)d 个，超出名额 %(over)d 个。")
+                 if over > 0 else _("“%(category)s”名额 %(quota)d 个，记录后已审定通过 %(n)d 个。"))
+                % {"category": category.name, "quota": category.quota, "n": after, "over": over})
+    else:
+        result.items.append(_("“%(name)s”将记录为“审定不通过”，不予授奖。") % {"name": name})
+        result.items.append(_("结果发布时，申报单位“%(org)s”将收到未获奖的结果通知邮件。")
+                            % {"org": application.organization.name})
+    if recused_names:
+        result.items.append(_("回避的委员：%(names)s（不计入表决）。") % {"names": "、".join(recused_names)})
+    result.items.append(_("审定结果记录后锁定，不能修改。"))
+    return result
+
+
 @dataclass
 class DecisionResult:
     application: Application

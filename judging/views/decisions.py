@@ -19,7 +19,8 @@ from judging.forms import (
 )
 from judging.enums import DecisionOutcome
 from judging.models import CommitteeDecision
-from judging.services.committee import VOTE_FIELDS, votes_problems
+from judging.models.judges import person_name
+from judging.services.committee import VOTE_FIELDS, decision_consequences, votes_problems
 from judging.selectors.ranking import APPROVED_STATES, attach_recused
 from judging.views.common import (
     application_or_404,
@@ -57,9 +58,12 @@ def decision(request, pk: int):
                                       committee_size=app.cycle.committee_size, quorum=app.cycle.committee_quorum)
             for problem in problems:
                 form.add_error(None, problem)
-            if not problems:  # show what will be recorded, and ask once more
+            if not problems:  # show what will be recorded, what it does, and ask once more
+                recused_names = [person_name(u) for u in form.cleaned_data.get("recused") or []]
                 return render(request, "judging/secretariat/decision.html", {
                     **_context(app, form, stage, row, existing),
+                    "consequences": decision_consequences(app, outcome=data["outcome"],
+                                                          recused_names=recused_names),
                     "confirm": {"outcome": dict(DecisionOutcome.choices)[data["outcome"]], **data,
                                 "votes_cast": sum(data[k] for k in VOTE_FIELDS)}})
         elif form.is_valid():

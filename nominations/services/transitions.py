@@ -244,9 +244,10 @@ def cycle_transition_run(obj: Cycle, name: str, *, actor, now: dt.datetime, note
     if transition is None:
         raise InvalidState(_("评选周期当前为“%(state)s”，不能执行“%(label)s”。")
                            % {"state": _state_label(obj, obj.status), "label": _cycle_label(name)})
-    missing = _cycle_blockers(obj, name, now=now)
+    missing = _cycle_blockers(obj, name, now=now, note=note)
     if missing:
-        raise ConditionsUnmet(missing[0], missing=missing)
+        raise ConditionsUnmet(missing[0], missing=missing,
+                              code="reason_required" if name == "close" else None)
     source = obj.status
     getattr(obj, name)()
     obj.save(update_fields=["status"])
@@ -277,7 +278,11 @@ def cycle_transition(*, cycle: Cycle | int, name: str, actor, note: str = "", ip
     return obj
 
 
-def _cycle_blockers(cycle: Cycle, name: str, *, now: dt.datetime) -> list[str]:
+def _cycle_blockers(cycle: Cycle, name: str, *, now: dt.datetime, note: str = "") -> list[str]:
+    if name == "close":  # before the announced deadline: only with a written reason
+        from nominations.services.consequences import early_close_problems
+
+        return early_close_problems(cycle, now=now, note=note)
     if name == "open":
         missing = []
         categories = list(cycle.categories.all())

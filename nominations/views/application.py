@@ -15,6 +15,7 @@ from nominations.enums import ApplicationState as S
 from nominations.enums import Transition as T
 from nominations.errors import WorkflowError
 from nominations.forms.intake import TransitionForm, transition_ui
+from nominations.services import consequences
 from nominations.services.eligibility import eligibility_evaluate
 from nominations.services.acts import application_act
 from nominations.services.transitions import application_available_transitions
@@ -110,8 +111,18 @@ def application_transition_view(request, pk: int, name: str):
         status = 400
     return render(request, "nominations/application/transition.html", {
         "app": app, "name": name, "label": label, "ui": ui, "form": form, "eligibility": eligibility,
+        "consequences": _consequences(app, name),
         "next": safe_next(request, default_next), "is_mine": rules.is_application_applicant(request.user, app),
     }, status=status)
+
+
+def _consequences(app, name: str):
+    """What publish / revoke will do, from the data (None for the other transitions)."""
+    if name == T.PUBLISH:
+        return consequences.application_publish_consequences(app)
+    if name == T.REVOKE:
+        return consequences.application_revoke_consequences(app)
+    return None
 
 
 def _transition_label(name: str) -> str:

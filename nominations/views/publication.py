@@ -18,6 +18,7 @@ from nominations.selectors import public as selectors_public
 from nominations.enums import ApplicationState as S
 from nominations.enums import CycleState
 from nominations.errors import WorkflowError
+from nominations.services import consequences
 from nominations.forms.publication import (
     HolidayForm,
     NoteForm,
@@ -215,11 +216,17 @@ def objection_detail(request, pk: int):
 
 
 @secretariat_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def objection_action(request, pk: int, name: str):
+    """investigate (POST), or an outcome: GET shows the confirmation page (what the outcome
+    means for the objector and the application) with the written resolution; POST decides."""
     if name not in OBJECTION_ACTIONS:
         raise Http404(_("未知的操作。"))
     objection = _objection_or_404(pk)
+    if request.method == "GET":
+        if name == "investigate":
+            return redirect("objection_detail", pk=objection.pk)
+        return _outcome_page(request, objection, name, ResolutionForm())
     form = ResolutionForm(request.POST)
     resolution = form.cleaned_data["resolution"] if form.is_valid() else ""
     try:
@@ -231,12 +238,22 @@ def objection_action(request, pk: int, name: str):
                                           resolution=resolution)
     except WorkflowError as exc:
         report_error(request, exc, form)
+        if name != "investigate":
+            return _outcome_page(request, _objection_or_404(pk), name, form, status=exc.status)
         return render(request, "nominations/publication/objection_detail.html", {
             "objection": _objection_or_404(pk), "form": form, "pub_tab": "objections",
             "is_open": True, "failed_action": name}, status=exc.status)
     messages.success(request, _("异议 %(id)s：%(label)s。") % {"id": objection.receipt, "label": OBJECTION_ACTIONS[name]}
                      + (_("已通过电子邮件告知异议人。") if name != "investigate" and objection.email else ""))
     return redirect("objection_detail", pk=objection.pk)
+
+
+def _outcome_page(request, objection, name: str, form, status: int = 200):
+    outcome = "uphold" if name == "uphold" else "dismiss"
+    return render(request, "nominations/publication/objection_outcome.html", {
+        "objection": objection, "form": form, "name": name, "label": OBJECTION_ACTIONS[name],
+        "pub_tab": "objections", "danger": outcome == "uphold",
+        "consequences": consequences.objection_outcome_consequences(objection, outcome)}, status=status)
 
 
 @secretariat_required
@@ -296,23 +313,28 @@ def publication_desk(request, pk: int):
 
 
 @secretariat_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def publication_publish(request, pk: int):
+    """GET: the confirmation page — who goes on the winners list, how many certificates,
+    who is e-mailed — with the announcement. POST: publish the cycle (publication.cycle_publish)."""
     cycle = _cycle_or_404(pk)
-    form = PublishForm(request.POST)
-    status = 400
-    if form.is_valid():
-        try:
-            cycle_publish(cycle=cycle, actor=request.user, ip=client_ip(request),
-                          announcement=form.cleaned_data["announcement"])
-        except WorkflowError as exc:
-            report_error(request, exc, form)
-            status = exc.status
-        else:
-            messages.success(request, _("结果已发布，证书正在生成。"))
-            return redirect("publication_desk", pk=cycle.pk)
-    return render(request, "nominations/publication/publication_desk.html", _publication_context(cycle, form),
-                  status=status)
+    form = PublishForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                cycle_publish(cycle=cycle, actor=request.user, ip=client_ip(request),
+                              announcement=form.cleaned_data["announcement"])
+            except WorkflowError as exc:
+                report_error(request, exc, form)
+                status = exc.status
+            else:
+                messages.success(request, _("结果已发布，证书正在生成。"))
+                return redirect("publication_desk", pk=cycle.pk)
+    return render(request, "nominations/publication/publish_confirm.html", {
+        "cycle": cycle, "form": form, "pub_tab": "publication",
+        "consequences": consequences.cycle_publish_consequences(cycle)}, status=status)
 
 
 @secretariat_required
@@ -369,4 +391,6 @@ def certificate_revoke(request, pk: int):
                     "number": cert.number})
                 return redirect("publication_desk", pk=app.cycle_id)
     return render(request, "nominations/publication/revoke.html", {
-        "app": app, "cert": cert, "form": form, "pub_tab": "publication"}, status=status)
+        "app": app, "cert": cert, "form": form, "pub_tab": "publication",
+        "consequences": consequences.application_revoke_consequences(app),
+        "consequences_title": _("撤销奖项将会：")}, status=status)

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from nominations import selectors
 from nominations.enums import ApplicationState as S
@@ -19,6 +19,7 @@ from nominations.errors import WorkflowError
 from nominations.forms.intake import ApplicationFilterForm, CycleTransitionForm, TransitionForm
 from nominations.selectors.todos import applications_for_filter
 from nominations.models import Application, Cycle
+from nominations.services.consequences import cycle_transition_consequences
 from nominations.services.eligibility import eligibility_evaluate
 from nominations.services.transitions import (
     application_available_transitions,
@@ -35,6 +36,7 @@ from nominations.views.common import (
     history_rows,
     next_step,
     paginate,
+    report_error,
     secretariat_required,
 )
 
@@ -105,10 +107,14 @@ def cycle_detail(request, pk: int):
     })
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @secretariat_required
 def cycle_transition_view(request, pk: int, name: str):
-    cycle = get_object_or_404(Cycle, pk=pk)
+    """GET: the confirmation page — what the transition will do, to whom, computed from the
+    data (e.g. 截止申报: drafts cut off, applications still within their amendment deadline),
+    with the note (a reason where the act requires one). POST: run it through the service,
+    which refuses what contradicts the data whatever the entry point."""
+    cycle = get_object_or_404(Cycle.objects.select_related("programme"), pk=pk)
     if name not in CycleTransition.values:
         raise Http404(_("未知的操作。"))
     # start_notice and publish are acts with inputs of their own: they live on their desks.
@@ -118,16 +124,30 @@ def cycle_transition_view(request, pk: int, name: str):
     if name == "publish":
         messages.info(request, _("请在发布台填写结果公告后发布。"))
         return redirect("publication_desk", pk=cycle.pk)
-    form = CycleTransitionForm(request.POST, prefix=name)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
-        cycle = cycle_transition(cycle=cycle, name=name, actor=request.user, note=note, ip=client_ip(request))
-    except WorkflowError as exc:
-        messages.error(request, error_html(exc))
-    else:
-        messages.success(request, _("已完成“%(label)s”，评选周期当前状态：%(state)s。") % {
-            "label": CycleTransition(name).label, "state": cycle.get_status_display()})
-    return redirect("cycle_detail", pk=cycle.pk)
+    available = {t.name: t for t in cycle_available_transitions(cycle)}
+    form = CycleTransitionForm(request.POST if request.method == "POST" else None, prefix=name)
+    status = 200
+    if request.method == "GET" and name not in available:
+        messages.error(request, _("评选周期当前为“%(state)s”，不能执行“%(label)s”。") % {
+            "state": cycle.get_status_display(), "label": CycleTransition(name).label})
+        return redirect("cycle_detail", pk=cycle.pk)
+    if request.method == "POST":
+        note = form.cleaned_data["note"] if form.is_valid() else ""
+        try:
+            cycle = cycle_transition(cycle=cycle, name=name, actor=request.user, note=note, ip=client_ip(request))
+        except WorkflowError as exc:
+            report_error(request, exc, form)
+            status = exc.status
+        else:
+            messages.success(request, _("已完成“%(label)s”，评选周期当前状态：%(state)s。") % {
+                "label": CycleTransition(name).label, "state": cycle.get_status_display()})
+            return redirect("cycle_detail", pk=cycle.pk)
+    effects = cycle_transition_consequences(cycle, name)
+    if effects.reason_required:
+        form.fields["note"].label = _("提前截止的理由（必填）")
+    return render(request, "nominations/cycle/transition_confirm.html", {
+        "cycle": cycle, "name": name, "label": CycleTransition(name).label, "form": form,
+        "consequences": effects, "danger": name == "close"}, status=status)
 
 
 @secretariat_required
