@@ -17,7 +17,6 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -130,19 +129,6 @@ def conflict_reasons(*, judge, organization, now: dt.datetime | None = None) -> 
     if not _anything_links(judge.pk, organization):
         return []
     return conflict_map([judge], [organization], now=now).get((judge.pk, organization.pk), [])
-
-
-def links_expression(user_id: int, organization_id: str = "application__organization_id",
-                     uscc: str = "application__organization__uscc"):
-    """_anything_links() as an expression over the outer query's organization (`organization_id`
-    and `uscc` name its columns): lets a query that reads the organization answer it at once
-    (the autosave's locking read), so the common case costs no query of its own."""
-    records = Exists(Conflict.objects.filter(judge_id=user_id, organization_id=OuterRef(organization_id)))
-    affiliation = Exists(JudgeProfile.objects.filter(user_id=user_id, affiliation_uscc=OuterRef(uscc))
-                         .exclude(affiliation_uscc=""))
-    relation = Exists(JudgeRelation.objects.filter(judge__user_id=user_id, organization_uscc=OuterRef(uscc))
-                      .exclude(organization_uscc=""))
-    return ExpressionWrapper(Q(records) | Q(affiliation) | Q(relation), output_field=BooleanField())
 
 
 def _anything_links(user_id: int, organization) -> bool:
