@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.http.multipartparser import MultiPartParserError
 
 
 class TrustedProxyMiddleware:
@@ -25,6 +26,7 @@ class TrustedProxyMiddleware:
 
 
 API_PREFIX = "/api/"
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 INT64_MAX = 2**63 - 1
 
 
@@ -132,6 +134,16 @@ class RequestSanityMiddleware:
                         return name, _("数字应使用半角阿拉伯数字（0–9）。")
                     if int(digits) > INT64_MAX:
                         return name, _("数值超出允许范围。")
+        if request.method == "POST" and request.content_type in FORM_TYPES:
+            # Form fields: Django's and DRF's CharField refuse NUL, but some views read
+            # request.POST directly (notes, reasons); refuse it once, here, for all of them.
+            try:
+                fields = list(request.POST.lists())
+            except MultiPartParserError:
+                return None, _("表单内容格式有误。")
+            for name, values in fields:
+                if "\x00" in name or any("\x00" in value for value in values):
+                    return None, _("提交的内容中不能含有空字符。")
         return None
 
     @staticmethod

@@ -422,3 +422,31 @@ def test_text_limit_is_what_the_label_promises(label, help_text, limit):
     assert answer_clean(question, "质" * limit) == "质" * limit
     with pytest.raises(AnswerInvalid):
         answer_clean(question, "质" * (limit + 1))
+
+
+# -- NUL in form fields, which some views read straight from request.POST --------------------------
+@pytest.mark.parametrize(("who", "url", "data"), [
+    (None, "/signup/", {"username": "a\x00b", "email": "a@example.com", "password1": "x", "password2": "x"}),
+    (None, "/login/", {"username": "sec\x00", "password": "x"}),
+    ("secretariat", "/admin/nominations/cycle/", {"action": "x\x00", "_selected_action": "1"}),
+    ("applicant", "/organizations/new/", {"name": "甲\x00", "uscc": "x"}),
+], ids=["signup", "login", "admin action", "organization form"])
+def test_nul_in_a_web_form_is_a_400_page(world, who, url, data):
+    client = Client()
+    if who:
+        client.force_login(world[who])
+    before = db_dump()
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert "空字符" in response.content.decode()
+    assert changed_tables(before, db_dump()) == []
+
+
+def test_nul_in_a_multipart_api_field_is_a_json_400(world):
+    client = APIClient()
+    client.force_authenticate(world["other_applicant"])
+    before = db_dump()
+    response = client.post(f"{API}/applications/{world['org_draft'].pk}/documents/",
+                           {"kind": "evidence\x00", "file": b"%PDF-1.4"}, format="multipart")
+    assert response.status_code == 400 and "空字符" in json.dumps(response.json(), ensure_ascii=False)
+    assert changed_tables(before, db_dump()) == []
