@@ -147,8 +147,11 @@ def item_spread_chart(key: str, names: list[str], items: list[ItemSpread]) -> Ch
         if len(values) > 1:
             body.append(f'<line class="chart-range" x1="{_n(x(min(values)))}" y1="{_n(y)}" '
                         f'x2="{_n(x(max(values)))}" y2="{_n(y)}"/>')
-        for p in values:
-            body.append(f'<circle class="chart-dot chart-dot--small" cx="{_n(x(p))}" cy="{_n(y)}" r="3.5"/>')
+        seen: dict[int, int] = {}
+        for p in values:  # judges on the same percent: dots stacked a little above and below
+            k = seen[p] = seen.get(p, -1) + 1
+            dy = ((k + 1) // 2) * 3.5 * (1 if k % 2 else -1)
+            body.append(f'<circle class="chart-dot chart-dot--small" cx="{_n(x(p))}" cy="{_n(y + dy)}" r="3.5"/>')
         if item.consensus is not None:
             cx = x(item.consensus)
             body.append(f'<path class="chart-consensus" d="M{_n(cx)} {_n(y - 5)}l5 5-5 5-5-5z"/>')
