@@ -89,7 +89,7 @@ def test_objection_inside_window_is_received_with_a_receipt(client, in_notice):
     assert objection.evidence and len(objection.evidence_sha256) == 64
     receipt = client.get(response["Location"])
     html = receipt.content.decode()
-    assert receipt.status_code == 200 and str(objection.pk) in html and "受理回执编号" in html
+    assert receipt.status_code == 200 and objection.receipt in html and "受理回执编号" in html
     assert "wang@example.com" in html and "调查核实" in html
 
 
