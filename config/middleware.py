@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import TooManyFieldsSent, TooManyFilesSent
 from django.http.multipartparser import MultiPartParserError
 
 
@@ -109,8 +110,11 @@ class RequestSanityMiddleware:
 
         try:
             data = strict_loads(request.body, request.encoding or settings.DEFAULT_CHARSET)
-        except RequestDataTooBig:
-            return None  # Django answers 400 when the view reads the body
+        except RequestDataTooBig:  # over DATA_UPLOAD_MAX_MEMORY_SIZE (DRF would read it all)
+            from django.utils.translation import gettext as _
+
+            return JsonResponse({"detail": _("请求内容过大。"), "code": "too_large"}, status=413,
+                                json_dumps_params={"ensure_ascii": False})
         except BadInput as exc:
             return JsonResponse(exc.body(), status=400, json_dumps_params={"ensure_ascii": False})
         setattr(request, PARSED_ATTR, data)
@@ -122,7 +126,11 @@ class RequestSanityMiddleware:
 
         if "\x00" in request.path_info:
             return None, _("地址或查询参数中不能含有空字符。")
-        for name, values in request.GET.lists():
+        try:
+            query = list(request.GET.lists())
+        except TooManyFieldsSent:
+            return None, _("查询参数过多。")
+        for name, values in query:
             if "\x00" in name or any("\x00" in value for value in values):
                 return None, _("地址或查询参数中不能含有空字符。")
             if not _is_api(request):
@@ -139,7 +147,7 @@ class RequestSanityMiddleware:
             # request.POST directly (notes, reasons); refuse it once, here, for all of them.
             try:
                 fields = list(request.POST.lists())
-            except MultiPartParserError:
+            except (MultiPartParserError, TooManyFieldsSent, TooManyFilesSent):
                 return None, _("表单内容格式有误。")
             for name, values in fields:
                 if "\x00" in name or any("\x00" in value for value in values):
@@ -157,7 +165,7 @@ class RequestSanityMiddleware:
             return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})
         from django.template.loader import render_to_string
 
-        return HttpResponseBadRequest(render_to_string("400.html", {"message": message}))
+        return HttpResponseBadRequest(render_to_string("bad_request.html", {"message": message}))
 
 
 class PermissionsPolicyMiddleware:

@@ -108,6 +108,10 @@ CASES = [
          '{"answers": {"employees": ' + "9" * 5000 + "}}", says="parse_error"),
     Case("text-plain-body", "other_applicant", "PATCH", "/applications/{org_draft}/", "title=x",
          content_type="text/plain", status=415, says="text/plain"),
+    Case("6MB-json-body", "other_applicant", "PATCH", "/applications/{org_draft}/",
+         '{"title": "' + "x" * (6 * 1024 * 1024) + '"}', status=413, says="too_large"),
+    Case("1001-query-fields", "secretariat", "GET", "/applications/?" + "&".join(f"f{i}=1" for i in range(1001)),
+         says="bad_request"),
     # -- nesting -----------------------------------------------------------------------------------
     Case("100000-brackets-application", "other_applicant", "PATCH", "/applications/{org_draft}/", deep(100_000),
          says="嵌套"),
