@@ -17,9 +17,12 @@ One place for what both documents need from WeasyPrint:
 from __future__ import annotations
 
 import copy
+import gc
 import io
 import logging
+import threading
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -59,6 +62,48 @@ def font_family_css(*families: str) -> str:
     """Return the rule giving the document its font-family list."""
     names = ", ".join(f'"{family}"' for family in families)
     return f"html body {{ font-family: {names}, {LAST_RESORT_FAMILIES}; }}\n"
+
+
+# Garbage collection while rendering (see quiet_gc).
+RENDER_GC_THRESHOLD = 20_000
+_gc_lock = threading.Lock()
+_gc_users = 0
+_gc_saved: tuple[tuple[int, int, int], bool] | None = None
+
+
+@contextmanager
+def quiet_gc():
+    """Render a batch with the warm heap frozen and fewer young-generation collections.
+
+    A warm renderer's process holds ~200,000 objects (Django, fonts, caches) that every full
+    collection walks, and WeasyPrint allocates millions of short-lived objects while laying
+    out and drawing: the collector was ~20 % of a batch's CPU. gc.freeze() moves the objects
+    that exist now out of the collector's sight (what the batch allocates is still collected)
+    and a larger first threshold makes young collections rarer. Forked workers inherit the
+    frozen heap, so their collections neither walk it nor copy its pages. Nested and
+    concurrent uses share one setting: the first in applies it, the last out restores it; a
+    heap someone else froze (e.g. a pre-forking server) is left as it is."""
+    global _gc_users, _gc_saved
+    with _gc_lock:
+        if _gc_users == 0:
+            freeze = gc.get_freeze_count() == 0
+            _gc_saved = (gc.get_threshold(), freeze)
+            if freeze:
+                gc.freeze()
+            first, *rest = gc.get_threshold()
+            gc.set_threshold(max(first, RENDER_GC_THRESHOLD), *rest)
+        _gc_users += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_users -= 1
+            if _gc_users == 0 and _gc_saved is not None:
+                thresholds, froze = _gc_saved
+                gc.set_threshold(*thresholds)
+                if froze:
+                    gc.unfreeze()
+                _gc_saved = None
 
 
 def merge_pdfs(pdfs: Iterable[bytes], *, title: str | None = None) -> bytes:

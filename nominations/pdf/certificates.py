@@ -57,6 +57,7 @@ from nominations.pdf.base import (  # noqa: F401  (merge_pdfs is part of this mo
     font_face_css,
     font_family_css,
     merge_pdfs,
+    quiet_gc,
     write_with_pages,
 )
 from nominations.pdf.fonts import PRIMARY_FAMILY, FontSet
@@ -353,9 +354,10 @@ class CertificateRenderer(PdfRenderer):
         """Render certificates to individual PDFs, in order (``workers`` processes)."""
         if not datas:
             return []
-        if _can_fork_workers(workers, datas):
-            return _pool_issue(datas, workers, self, combined=False).pdfs
-        return self._write_both(self._layouts(datas), datas)[0]
+        with quiet_gc():
+            if _can_fork_workers(workers, datas):
+                return _pool_issue(datas, workers, self, combined=False).pdfs
+            return self._write_both(self._layouts(datas), datas)[0]
 
     def combine(self, items: Sequence[CertificateData] | Sequence[bytes]) -> bytes:
         """Return one print-ready PDF holding one certificate per page.
@@ -382,9 +384,10 @@ class CertificateRenderer(PdfRenderer):
         """
         if not datas:
             return CertificateBatch(pdfs=[], combined=b"")
-        if _can_fork_workers(workers, datas):
-            return _pool_issue(datas, workers, self, combined=True)
-        pdfs, combined = self._write_both(self._layouts(datas), datas)
+        with quiet_gc():  # the warm heap out of the collector's way (and of forked workers')
+            if _can_fork_workers(workers, datas):
+                return _pool_issue(datas, workers, self, combined=True)
+            pdfs, combined = self._write_both(self._layouts(datas), datas)
         return CertificateBatch(pdfs=pdfs, combined=combined)
 
 
