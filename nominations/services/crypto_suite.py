@@ -7,7 +7,9 @@ application, award records); certificate fingerprints are recomputed from the st
 after the old fingerprint has been checked against it. The audit log is never rewritten: an
 entry under the target suite, linked to the old head, starts a new segment and records what
 was migrated, and a signed checkpoint anchors the boundary once the transaction commits.
-Running it again does nothing new.
+Running it again does nothing new. Numbers stored before identifiers were normalised (full-width
+digits) are rewritten in their normalised form, so `crypto_migrate --to <current suite>` also
+repairs the duplicate-nominee check for them (a person then found twice is reported, not merged).
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from nominations import crypto
+from nominations import crypto, identifiers
 from nominations.models import Application, AuditEntry, AwardRecord, Certificate, Nominee
 from nominations.services.audit import audit_append
 
@@ -84,15 +86,20 @@ def crypto_migrate(to: str, *, dry_run: bool = False) -> CryptoMigration:
 def _migrate_nominees(target: crypto.Suite, result: CryptoMigration) -> dict[str, str]:
     index_map: dict[str, str] = {}
     batch: list[Nominee] = []
-    nominees = Nominee.objects.select_for_update().only("pk", "id_number_encrypted", "id_number_index")
+    nominees = Nominee.objects.select_for_update().only("pk", "id_number_encrypted", "id_number_index",
+                                                        "id_number_masked")
     for nominee in nominees.order_by("pk"):
         cipher = crypto.cipher_of(nominee.id_number_encrypted)
         result.ciphers_before[cipher] = result.ciphers_before.get(cipher, 0) + 1
-        number = crypto.decrypt(nominee.id_number_encrypted)
+        clear = crypto.decrypt(nominee.id_number_encrypted)
+        # Numbers stored before identifiers were normalised (full-width digits, lower-case x)
+        # are rewritten in the one form, so their index matches the same person typed in ASCII.
+        number = identifiers.normalize_id_number(clear)
         index = crypto.blind_index(number, target.name)
         dirty = False
-        if cipher != target.cipher:
+        if cipher != target.cipher or number != clear:
             nominee.id_number_encrypted = crypto.encrypt(number, target.name)
+            nominee.id_number_masked = identifiers.mask_id_number(number)
             result.reencrypted += 1
             dirty = True
         if nominee.id_number_index != index:
@@ -103,10 +110,10 @@ def _migrate_nominees(target: crypto.Suite, result: CryptoMigration) -> dict[str
         if dirty:
             batch.append(nominee)
         if len(batch) >= BATCH:
-            Nominee.objects.bulk_update(batch, ["id_number_encrypted", "id_number_index"])
+            Nominee.objects.bulk_update(batch, ["id_number_encrypted", "id_number_index", "id_number_masked"])
             batch = []
     if batch:
-        Nominee.objects.bulk_update(batch, ["id_number_encrypted", "id_number_index"])
+        Nominee.objects.bulk_update(batch, ["id_number_encrypted", "id_number_index", "id_number_masked"])
     return index_map
 
 
