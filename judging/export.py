@@ -143,17 +143,29 @@ def _site_reports_sheet(wb, cycle) -> None:
     _widths(ws, {1: 16, 2: 30, 3: 12, 4: 12, 5: 60, 6: 40, 7: 60})
 
 
-def cycle_export_xlsx(*, cycle, judge_names: bool = True) -> bytes:
-    """The workbook as bytes."""
+def export_steps(cycle, *, judge_names: bool = True) -> int:
+    """How many steps `cycle_export_xlsx` reports to its `progress` callback."""
+    return 2 + len(_stages(cycle)) + int(judge_names) + int(cycle.programme.has_site_stage)
+
+
+def cycle_export_xlsx(*, cycle, judge_names: bool = True, progress=None) -> bytes:
+    """The workbook as bytes. `progress()`, when given, is called after each step (one per
+    sheet, and the saving): `export_steps` calls in all."""
+    step = progress or (lambda: None)
     categories = list(cycle.categories.order_by("order", "code"))
     wb = Workbook()
     _ranking_sheet(wb, cycle, categories)
+    step()
     for stage in _stages(cycle):
         _scores_sheet(wb, cycle, stage, judge_names=judge_names)
+        step()
     if judge_names:
         _leniency_sheet(wb, cycle, categories)
+        step()
     if cycle.programme.has_site_stage:
         _site_reports_sheet(wb, cycle)
+        step()
     out = io.BytesIO()
     wb.save(out)
+    step()
     return out.getvalue()

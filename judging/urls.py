@@ -32,6 +32,7 @@ urlpatterns = [
     path("cycles/<int:pk>/progress/", board.progress, name="progress"),
     path("cycles/<int:pk>/ranking/", ranking.ranking, name="ranking"),
     path("cycles/<int:pk>/export.xlsx", ranking.export, name="export"),
+    path("cycles/<int:pk>/exports/", ranking.exports, name="exports"),
     path("assignments/<int:pk>/reopen/", board.assignment_reopen, name="assignment_reopen"),
     path("assignments/<int:pk>/leader/", board.assignment_leader, name="assignment_leader"),
     path("assignments/<int:pk>/due/", board.assignment_due, name="assignment_due"),

@@ -9,6 +9,7 @@ from nominations.views import (
     application_form,
     auth,
     documents,
+    jobs,
     public,
     publication,
     recommender,
@@ -50,6 +51,10 @@ urlpatterns = [
     path("secretariat/certificate-batches/<int:pk>/combined.pdf", publication.batch_combined_pdf,
          name="certificate_batch_combined"),
     path("secretariat/applications/<int:pk>/revoke/", publication.certificate_revoke, name="certificate_revoke"),
+    path("secretariat/certificate-batches/<int:pk>/status/", jobs.certificate_batch_status_view,
+         name="certificate_batch_status"),
+    path("secretariat/jobs/<int:pk>/status/", jobs.job_status_view, name="job_status"),
+    path("secretariat/jobs/<int:pk>/result/", jobs.job_result, name="job_result"),
     # "" (home, the 工作台) is routed in config/urls.py to judging.views.workbench: it joins both apps.
     # accounts (login: accounts.urls)
     path("logout/", auth.LogoutView.as_view(), name="logout"),

@@ -14,6 +14,7 @@ import hashlib
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,8 +22,9 @@ from judging import rules
 from judging.errors import ConditionsUnmet, InvalidState, JudgingError, NotFound, NotPermitted
 from judging.models.feedback import FeedbackReport, FeedbackStatus
 from judging.selectors.feedback import FEEDBACK_STATES, feedback_data, feedback_pending_ids
-from nominations.models import Application, Cycle
+from nominations.models import Application, BackgroundJob, Cycle
 from nominations.services.audit import audit_record
+from nominations.services.jobs import job_create
 
 SUMMARY_LIMIT = 5000
 
@@ -115,11 +117,14 @@ def feedback_generate_cycle(*, cycle: Cycle | int, actor, ip: str | None = None)
         audit_record(obj=obj, action="feedback.generate_cycle", actor=actor, ip=ip,
                      data={"applications": len(pending)})
         actor_id = actor.pk if _audit_actor(actor) else None
+        # Its progress is shown on the cycle's feedback page (nominations.services.jobs).
+        job = job_create(kind=BackgroundJob.Kind.FEEDBACK, cycle=obj, actor=actor, total=len(pending), params={
+            "result_url": reverse("judging:feedback_cycle", args=[obj.pk]), "result_label": _("查看报告草稿")})
 
-        def _enqueue(cycle_id=obj.pk):
+        def _enqueue(cycle_id=obj.pk, job_id=job.pk):
             from judging import tasks
 
-            tasks.feedback_generate_cycle.enqueue(cycle_id, actor_id)
+            tasks.feedback_generate_cycle.enqueue(cycle_id, actor_id, job_id)
 
         transaction.on_commit(_enqueue)
     return len(pending)

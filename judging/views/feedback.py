@@ -36,7 +36,8 @@ from judging.services.feedback import (
     feedback_update_summary,
 )
 from nominations.errors import WorkflowError
-from nominations.models import Cycle
+from nominations.models import BackgroundJob, Cycle
+from nominations.services.jobs import job_status, latest_job
 from nominations.views.common import client_ip, report_error, secretariat_required
 
 
@@ -90,8 +91,10 @@ def cycle_reports(request, pk: int):
         "drafts": sum(1 for r in reports if r is not None and r.status == FeedbackStatus.DRAFT),
         "released": sum(1 for r in reports if r is not None and r.status == FeedbackStatus.RELEASED),
     }
+    latest = latest_job(cycle, BackgroundJob.Kind.FEEDBACK)
+    job = job_status(latest) if latest else None
     return render(request, "feedback/cycle.html", {
-        "cycle": cycle, "rows": rows, "counts": counts,
+        "cycle": cycle, "rows": rows, "counts": counts, "job": job, "job_running": bool(job and not job["finished"]),
         "can_generate": counts["missing"] + counts["drafts"] > 0,
         "results_public": cycle.status in RESULTS_PUBLIC,
     })
@@ -106,8 +109,8 @@ def cycle_generate(request, pk: int):
     except WorkflowError as exc:
         report_error(request, exc)
     else:
-        messages.success(request, _("已开始生成 %(n)d 份评审反馈报告草稿（已发布的报告保持不变）。生成需要一些时间，"
-                                    "请稍后刷新本页查看。") % {"n": n})
+        messages.success(request, _("已开始生成 %(n)d 份评审反馈报告草稿（已发布的报告保持不变），"
+                                    "在后台进行，进度显示在本页。") % {"n": n})
     return redirect("judging:feedback_cycle", pk=cycle.pk)
 
 

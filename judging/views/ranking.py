@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 
+from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from judging import selectors
 from judging.enums import (
@@ -27,7 +28,11 @@ from judging.views.common import (
 )
 from nominations.enums import ApplicationState as S
 from nominations.enums import Transition as T
-from nominations.views.common import paginate
+from judging.services.exports import export_queue
+from nominations.errors import WorkflowError
+from nominations.models import BackgroundJob
+from nominations.services.jobs import job_status
+from nominations.views.common import client_ip, paginate, report_error
 
 
 
@@ -102,3 +107,22 @@ def export(request, pk: int):
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="cycle-{cycle.pk}-scores.xlsx"'
     return response
+
+
+@require_http_methods(["GET", "POST"])
+@secretariat_required
+def exports(request, pk: int):
+    """The cycle's Excel exports: POST queues one (judging.services.exports); the page shows
+    its progress (polled by static/js/jobs.js, or refreshed by hand) and the download."""
+    cycle = get_cycle(pk)
+    if request.method == "POST":
+        try:
+            export_queue(cycle=cycle, actor=request.user, ip=client_ip(request))
+        except WorkflowError as exc:
+            report_error(request, exc)
+        else:
+            messages.success(request, _("已开始在后台导出，进度显示在下方；完成后可下载。"))
+        return redirect("judging:exports", pk=cycle.pk)
+    jobs = [job_status(j) for j in BackgroundJob.objects.filter(cycle=cycle, kind=BackgroundJob.Kind.EXPORT)[:5]]
+    return render(request, "judging/secretariat/exports.html", {
+        "cycle": cycle, "jobs": jobs, "running": any(not j["finished"] for j in jobs)})

@@ -16,6 +16,7 @@ from nominations.models.parties import (
     RecommendingUnit,
 )
 from nominations.models.applications import Application, Document
+from nominations.models.jobs import BackgroundJob
 from nominations.models.publication import (
     CHECK_CODE_LENGTH,
     OBJECTION_OPEN,
@@ -32,7 +33,7 @@ from nominations.models.publication import (
 __all__ = [
     "CHECK_CODE_LENGTH", "OBJECTION_OPEN", "Certificate", "CertificateBatch", "Holiday", "NoticeEntry", "Objection", "ObjectionState",
     "Publication", "PublicNotice",
-    "Application", "AuditEntry", "AwardRecord", "Category", "Cycle", "Document",
+    "Application", "AuditEntry", "BackgroundJob", "AwardRecord", "Category", "Cycle", "Document",
     "DocumentRequirement", "EligibilityRule", "Membership", "Nominee", "Organization",
     "Programme", "Question", "RecommenderMembership", "RecommendingUnit",
 ]

@@ -19,6 +19,7 @@ from nominations.enums import ApplicationState as S
 from nominations.enums import CycleState
 from nominations.errors import WorkflowError
 from nominations.services import consequences
+from nominations.services.jobs import batch_status
 from nominations.forms.publication import (
     HolidayForm,
     NoteForm,
@@ -289,6 +290,7 @@ def _publication_context(cycle: Cycle, form: PublishForm | None = None) -> dict:
                    .select_related("organization", "nominee").order_by("reference"))
     return {
         "cycle": cycle, "publication": publication, "announcements": announcements, "batches": batches, "latest": latest, "running": running,
+        "batch_job": batch_status(latest, now=now) if latest else None,
         "elapsed": _elapsed(latest, now) if latest else "", "counts": counts, "pending": pending,
         "certificates": list(selectors_public.cycle_certificates(cycle)) if publication else [],
         "form": form or (PublishForm() if cycle.status == CycleState.NOTICE and not publication else None),
