@@ -107,10 +107,18 @@ def quiet_gc():
 
 
 def merge_pdfs(pdfs: Iterable[bytes], *, title: str | None = None) -> bytes:
-    """Concatenate PDFs with pypdf (``add_page`` is ~4x faster than ``append`` here:
-    these documents have no outlines or forms to carry over)."""
+    """Concatenate PDFs: objects copied as they are (:func:`nominations.pdf.split.merge_pages`),
+    or with pypdf when a source is not plain enough for that (``add_page`` is ~4x faster than
+    ``append`` here: these documents have no outlines or forms to carry over)."""
     from pypdf import PdfReader, PdfWriter
 
+    from nominations.pdf.split import SplitUnsupported, merge_pages
+
+    pdfs = list(pdfs)
+    try:
+        return merge_pages(pdfs, title=title)
+    except SplitUnsupported:
+        pass
     writer = PdfWriter()
     for pdf in pdfs:
         for page in PdfReader(io.BytesIO(pdf)).pages:

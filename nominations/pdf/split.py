@@ -41,7 +41,7 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-__all__ = ["SplitUnsupported", "split_pages"]
+__all__ = ["SplitUnsupported", "merge_pages", "split_pages"]
 
 COMPRESSION_LEVEL = 6
 # In a content stream: names (resource names, operators' operands), hex strings (the
@@ -490,3 +490,67 @@ def split_pages(pdf: bytes, titles: Sequence[str] | None = None) -> list[bytes]:
     Raises :class:`SplitUnsupported` when the PDF holds something this cannot copy.
     """
     return _Splitter(pdf).split(titles)
+
+
+def _copy(writer: _Writer, numbers: dict[int, int], obj: Any) -> bytes:
+    """``obj`` written for ``writer``: indirect objects copied once (``numbers`` maps the source's
+    object numbers to the writer's), streams as they are (still encoded)."""
+    if isinstance(obj, IndirectObject):
+        if obj.idnum not in numbers:
+            numbers[obj.idnum] = writer.reserve()
+            writer.put(numbers[obj.idnum], _copy(writer, numbers, obj.get_object()))
+        return b"%d 0 R" % numbers[obj.idnum]
+    if isinstance(obj, StreamObject):
+        data = obj._data
+        entries = [_primitive(NameObject(key)) + b" " + _copy(writer, numbers, value)
+                   for key, value in obj.items() if key != "/Length"]
+        return b"<<" + b" ".join(entries) + b" /Length %d>>\nstream\n" % len(data) + data + b"\nendstream"
+    if isinstance(obj, DictionaryObject):
+        return b"<<" + b" ".join(_primitive(NameObject(key)) + b" " + _copy(writer, numbers, value)
+                                 for key, value in obj.items()) + b">>"
+    if isinstance(obj, ArrayObject):
+        return b"[" + b" ".join(_copy(writer, numbers, value) for value in obj) + b"]"
+    return _primitive(obj)
+
+
+def merge_pages(pdfs: Sequence[bytes], *, title: str | None = None) -> bytes:
+    """Concatenate PDFs page by page (e.g. the parts of a batch drawn by several processes):
+    every object of each source copied once, streams as they are — no decoding, no
+    re-compression. The language and metadata are the first source's (the title replaced by
+    ``title``); bookmarks are not kept. Raises :class:`SplitUnsupported` for pages that inherit
+    their resources or boxes from the page tree, or an encrypted source."""
+    writer = _Writer()
+    catalog, pages_number = writer.reserve(), writer.reserve()
+    kids: list[int] = []
+    lang = info = None
+    for pdf in pdfs:
+        reader = PdfReader(io.BytesIO(pdf))
+        if reader.is_encrypted:
+            raise SplitUnsupported("encrypted")
+        if info is None:
+            root = reader.trailer["/Root"].get_object()
+            lang = root.get("/Lang")
+            info = reader.trailer.get("/Info")
+            info = info.get_object() if info is not None else DictionaryObject()
+        numbers: dict[int, int] = {}
+        pages = list(reader.pages)
+        for page in pages:  # numbered first: annotations and destinations may point at pages
+            if "/Resources" not in page or "/MediaBox" not in page:
+                raise SplitUnsupported("page inheriting from the page tree")
+            numbers[page.indirect_reference.idnum] = writer.reserve()
+        for page in pages:
+            number = numbers[page.indirect_reference.idnum]
+            entries = [_primitive(NameObject(key)) + b" " + _copy(writer, numbers, value)
+                       for key, value in page.items() if key != "/Parent"]
+            writer.put(number, b"<</Parent %d 0 R " % pages_number + b" ".join(entries) + b">>")
+            kids.append(number)
+    writer.put(pages_number, b"<</Type /Pages /Count %d /Kids [" % len(kids)
+               + b" ".join(b"%d 0 R" % kid for kid in kids) + b"]>>")
+    writer.put(catalog, b"<</Type /Catalog /Pages %d 0 R" % pages_number
+               + (b" /Lang " + _primitive(lang) if lang is not None else b"") + b">>")
+    entries = dict((info or DictionaryObject()).items())
+    if title is not None:
+        entries["/Title"] = TextStringObject(title)
+    info_number = writer.add(b"<<" + b" ".join(_primitive(NameObject(key)) + b" " + _copy(writer, {}, value)
+                                               for key, value in entries.items()) + b">>")
+    return writer.write(catalog, info_number)

@@ -159,3 +159,16 @@ def test_pages_are_drawn_again_when_the_pdf_cannot_be_cut(renderer: CertificateR
     assert "cannot split" in caplog.text
     assert len(PdfReader(io.BytesIO(whole)).pages) == 2
     assert [PdfReader(io.BytesIO(page)).metadata.title for page in pages] == ["一", "二"]
+
+
+def test_parts_are_merged_page_by_page(renderer: CertificateRenderer, batch) -> None:
+    from nominations.pdf.base import merge_pdfs
+    from nominations.pdf.split import merge_pages
+
+    first = renderer.issue(DATAS[:2]).combined
+    second = renderer.issue(DATAS[2:]).combined
+    merged = merge_pages([first, second], title="全部证书")
+    reader = PdfReader(io.BytesIO(merged))
+    assert reader.metadata.title == "全部证书"
+    assert [data.number in page.extract_text() for data, page in zip(DATAS, reader.pages)] == [True] * 3
+    assert merge_pdfs([first, second]) == merge_pages([first, second])
