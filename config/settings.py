@@ -321,6 +321,9 @@ SPECTACULAR_SETTINGS = {
         "CriterionKindEnum": "judging.enums.CriterionKind",
         "ObjectionStatusEnum": "nominations.models.publication.ObjectionState",
         "CertificateStatusEnum": "nominations.api.publication.CertificateStatus",
+        "EventKindEnum": "events.enums.EventKind",
+        "EventStatusEnum": "events.enums.PublicStatus",
+        "RegistrationStatusEnum": "events.enums.RegistrationState",
     },
 }
 
