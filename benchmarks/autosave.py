@@ -12,6 +12,10 @@ config/gunicorn.conf.py; DEBUG off) with benchmarks.autosave_settings: the proje
 and URLs plus one bare JSON view (/bench/bare/: same middleware, parses the same body, no
 database) that is the floor.
 
+A third phase measures a reference between the two (not a target): /bench/write/<assignment>/,
+the API's token authentication and one UPDATE of the judge's own assignment row, no answer to
+speak of — the least any database-backed save costs on this stack.
+
 `--judges` concurrent clients (asyncio, one connection per request, no think time), each
 with its own API token, send the scoring page's autosave — PUT /api/v1/assignments/<id>/
 scoresheet/ with one changed item (percent and both texts) — to their own sheet, over and
@@ -285,7 +289,8 @@ async def run_phase(port: int, judges: list[dict], kind: str, seconds: float, ph
     deadline = time.monotonic() + seconds
 
     async def judge_loop(i: int, judge: dict) -> None:
-        path = (f"/api/v1/assignments/{judge['assignment']}/scoresheet/" if kind == "autosave" else "/bench/bare/")
+        path = {"autosave": f"/api/v1/assignments/{judge['assignment']}/scoresheet/",
+                "write": f"/bench/write/{judge['assignment']}/"}.get(kind, "/bench/bare/")
         while time.monotonic() < deadline:
             n = counters[i]
             counters[i] += 1
@@ -367,13 +372,15 @@ def run(args, bench_url: str) -> int:
     server = start_server(bench_url, port, args.workers)
     counters = [0] * len(judges)
     last: list[dict] = [{} for _ in judges]
-    bare, autosave = Phase("bare view"), Phase("autosave")
+    bare, write, autosave = Phase("bare view"), Phase("one write"), Phase("autosave")
     try:
         asyncio.run(run_phase(port, judges, "bare", args.warmup, None, counters, last))
+        asyncio.run(run_phase(port, judges, "write", args.warmup, None, counters, last))
         asyncio.run(run_phase(port, judges, "autosave", args.warmup, None, counters, last))
         meter = CpuMeter(server)
         for _ in range(args.rounds):
             measured_phase(meter, port, judges, "bare", args.duration, bare, counters, last)
+            measured_phase(meter, port, judges, "write", args.duration, write, counters, last)
             measured_phase(meter, port, judges, "autosave", args.duration, autosave, counters, last)
     finally:
         stop_server(server)
@@ -382,11 +389,16 @@ def run(args, bench_url: str) -> int:
     print(f"gunicorn {args.workers} sync workers, PostgreSQL, {len(judges)} concurrent judges, "
           f"{args.rounds} × {args.duration:g} s per phase, {os.cpu_count()} CPUs (client on the same machine)")
     print(bare.line())
+    print(write.line())
     print(autosave.line())
     print(f"autosave ÷ bare: {ratio:.2f}  (target ≥ {TARGET_RATIO:.2f}); load average {os.getloadavg()[0]:.2f}")
+    if write.rate:
+        print(f"autosave ÷ one write: {autosave.rate / write.rate:.2f}  (one write ÷ bare: "
+              f"{write.rate / bare.rate if bare.rate else 0:.2f}; a reference, not a target)")
     print(f"one autosave in-process: {queries} queries, {service_time * 1000:.1f} ms (median)")
     print(f"last writes: {checked} items checked, {lost} lost")
-    ok = ratio >= TARGET_RATIO and bare.errors == 0 and autosave.errors == 0 and lost == 0 and checked > 0
+    ok = (ratio >= TARGET_RATIO and bare.errors == 0 and write.errors == 0 and autosave.errors == 0 and lost == 0
+          and checked > 0)
     return 0 if ok else 1
 
 

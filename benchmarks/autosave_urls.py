@@ -1,10 +1,20 @@
-"""The project's URLs plus the benchmark's floor: a bare Django JSON view (same server, same
-middleware, no database), reachable only under benchmarks.autosave_settings."""
+"""The project's URLs plus the benchmark's two references, reachable only under
+benchmarks.autosave_settings:
+
+* /bench/bare/ — the floor the issue names: a bare Django JSON view (same server, same
+  middleware, parses the same body, no database);
+* /bench/write/<assignment>/ — the least a database-backed autosave can do: the API's own
+  authentication (DRF view, the project's token classes), the same body parsed, one UPDATE of
+  one row of the judge's own assignment (autocommit: one statement, one round trip and its
+  commit), a two-key JSON answer. No lock, validation, conflict check or scoresheet.
+"""
 import json
 
 from django.http import JsonResponse
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from config.urls import urlpatterns as project_urlpatterns
 
@@ -16,4 +26,15 @@ def bare_json(request):
     return JsonResponse({"items": len(body.get("items", [])), "ok": True})
 
 
-urlpatterns = [path("bench/bare/", bare_json), *project_urlpatterns]
+class WriteFloor(APIView):
+    def put(self, request, pk: int):
+        from judging.models import Assignment
+
+        items = request.data.get("items") or [{}]
+        text = str(items[0].get("opportunities", ""))[:200]
+        updated = Assignment.objects.filter(pk=pk, judge_id=request.user.pk).update(decline_reason=text)
+        return Response({"items": len(items), "ok": bool(updated)}, status=200 if updated else 404)
+
+
+urlpatterns = [path("bench/bare/", bare_json), path("bench/write/<int:pk>/", WriteFloor.as_view()),
+               *project_urlpatterns]
