@@ -18,8 +18,8 @@ from accounts import services
 from accounts.authentication import OtpRequired, TokenAuthentication
 from accounts.serializers import (
     AuthErrorSerializer,
-    TokenRequestErrorSerializer,
-    TokenRequestSerializer,
+    TokenObtainErrorSerializer,
+    TokenObtainSerializer,
     TokenSerializer,
 )
 
@@ -52,15 +52,15 @@ class TokenView(APIView):
         return [AnonRateThrottle()] if self._method == "POST" else []
 
     @extend_schema(
-        operation_id="auth_token_create", request=TokenRequestSerializer, tags=["auth"],
+        operation_id="auth_token_create", request=TokenObtainSerializer, tags=["auth"],
         responses={
             200: TokenSerializer,
-            400: OpenApiResponse(TokenRequestErrorSerializer, description="用户名或密码错误（non_field_errors），或字段缺失、过长"),
+            400: OpenApiResponse(TokenObtainErrorSerializer, description="用户名或密码错误（non_field_errors），或字段缺失、过长"),
             401: OpenApiResponse(AuthErrorSerializer, description="须使用两步验证：缺少验证码或验证码不正确（code: otp_required）"),
             403: OpenApiResponse(AuthErrorSerializer, description="登录失败次数过多，账号暂时锁定（code: locked_out）"),
         })
     def post(self, request, *args, **kwargs):
-        serializer = TokenRequestSerializer(data=request.data, context={"request": request})
+        serializer = TokenObtainSerializer(data=request.data, context={"request": request})
         try:
             serializer.is_valid(raise_exception=True)
         except ValidationError:

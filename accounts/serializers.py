@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class TokenObtainSerializer(serializers.Serializer):
     """Checks the password like DRF's AuthTokenSerializer did (same messages), through
     authenticate() with the request, so that django-axes counts failures and locks."""
 
@@ -36,7 +36,7 @@ class AuthErrorSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="otp_required | locked_out | not_authenticated | authentication_failed")
 
 
-class TokenRequestErrorSerializer(serializers.Serializer):
+class TokenObtainErrorSerializer(serializers.Serializer):
     """400: the messages per field; a wrong username or password under non_field_errors."""
 
     non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
