@@ -72,19 +72,18 @@ def check_value(value, depth: int = 0) -> None:
             check_value(item, depth + 1)
 
 
-def int64_range(value) -> None:
-    """Validator of every DRF IntegerField (installed by NominationsConfig.ready): an integer
-    sent as a string ("99999999999999999999") escapes the parser's check but not this one."""
-    from rest_framework.exceptions import ValidationError
-
-    if isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
-        raise ValidationError(_("数值超出允许范围。"), code="max_value")
-
-
 def install_integer_bounds() -> None:
+    """Every DRF IntegerField refuses values beyond the 64-bit id columns (called by
+    NominationsConfig.ready): an integer sent as a string ("99999999999999999999") escapes the
+    parser's check but not this one. Django's validator classes, so that drf-spectacular
+    writes the bounds into the schema (minimum / maximum)."""
+    from django.core.validators import MaxValueValidator, MinValueValidator
+    from django.utils.translation import gettext_lazy
     from rest_framework import serializers
 
-    serializers.IntegerField.default_validators = [int64_range]
+    message = gettext_lazy("数值超出允许范围。")
+    serializers.IntegerField.default_validators = [MinValueValidator(INT64_MIN, message=message),
+                                                   MaxValueValidator(INT64_MAX, message=message)]
 
 
 def _no_constant(name: str):
