@@ -101,3 +101,11 @@ def test_cancel_and_register_at_once_keep_capacity(last_place):
     assert confirmed <= 3
     assert Registration.objects.get(organization=waiting_org).status == "confirmed"  # first in line, promoted
     assert AuditEntry.objects.filter(action="registration.cancel").count() == 1
+
+
+def test_double_click_registers_once(last_place):
+    (user, org), = _enterprises(2)[1:]
+    results = _race([lambda: registration_create(event=last_place.pk, organization=org, attendees=people(1),
+                                                 actor=user)] * 2)
+    assert sorted(type(r).__name__ for r in results) == ["ConditionsUnmet", "Registration"]
+    assert Registration.objects.filter(organization=org).count() == 1
