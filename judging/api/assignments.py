@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from judging import rules, selectors, services
 from judging.api import serializers as s
+from judging.api.scoresheet_json import scoresheet_data
 from judging.enums import Stage
 from judging.errors import JudgingError, NotFound, NotPermitted
 from judging.export import cycle_export_xlsx
@@ -167,7 +168,7 @@ class ScoresheetView(APIView):
     def get(self, request, pk: int):
         """Own sheet (judge, not declined, no conflict) or any sheet (secretariat)."""
         assignment = _assignment_for(request.user, pk, scoring=True)
-        return Response(s.ScoresheetSerializer(selectors.scoresheet_get(assignment)).data)
+        return Response(scoresheet_data(selectors.scoresheet_get(assignment)))
 
     @extend_schema(request=s.ScoresheetInputSerializer,
                    responses={200: s.ScoresheetSerializer, **error_responses(400, 404, 409)})
@@ -175,7 +176,7 @@ class ScoresheetView(APIView):
         """Partial save (autosave). Bad items → 400 listing them, nothing saved; after submit → 409."""
         data = validated(s.ScoresheetInputSerializer, request.data)
         sheet = services.scoresheet_save(assignment=pk, items=data["items"], actor=request.user)  # authorises
-        return Response(s.ScoresheetSerializer(sheet).data)
+        return Response(scoresheet_data(sheet))  # = ScoresheetSerializer(sheet).data, built directly
 
 
 # -- judges ------------------------------------------------------------------------------------
