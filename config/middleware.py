@@ -78,10 +78,13 @@ class ApiJsonErrorsMiddleware:
 
 
 class RequestSanityMiddleware:
-    """Refuse, before any view runs, a path or query string that no view can use safely:
-    a NUL character anywhere (PostgreSQL refuses it in text, so it would surface as a
-    database error), and under /api/ an integer-looking query value written with
-    non-ASCII digits or outside the 64-bit range of the database's id columns.
+    """Refuse, before any view runs, what no view can use safely:
+    - a NUL character in the path, a query parameter or a form field (PostgreSQL refuses it
+      in text, so it would surface as a database error; some views read request.POST directly);
+    - under /api/, an integer-looking query value written with non-ASCII digits or outside
+      the 64-bit range of the id columns ({"<param>": [message]});
+    - under /api/, a JSON body beyond nominations.api.parsers' limits (not an object, too
+      deep, NUL, huge integers, NaN), whichever parsers the view lists; over 5 MB → 413.
     Answers 400 (JSON under /api/, a short page elsewhere)."""
 
     def __init__(self, get_response):
@@ -140,7 +143,7 @@ class RequestSanityMiddleware:
                 if digits and digits.isdecimal():
                     if not digits.isascii():
                         return name, _("数字应使用半角阿拉伯数字（0–9）。")
-                    if int(digits) > INT64_MAX:
+                    if len(digits.lstrip("0")) > 19 or int(digits) > INT64_MAX:  # no int() of 5,000 digits
                         return name, _("数值超出允许范围。")
         if request.method == "POST" and request.content_type in FORM_TYPES:
             # Form fields: Django's and DRF's CharField refuse NUL, but some views read
@@ -160,8 +163,6 @@ class RequestSanityMiddleware:
 
         if _is_api(request):
             body = {name: [message]} if name else {"detail": message, "code": "bad_request"}
-            if name:
-                body.update(detail=message, code="invalid")
             return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})
         from django.template.loader import render_to_string
 

@@ -297,6 +297,8 @@ REST_FRAMEWORK = {
     # JSON bodies: an object, at most 20 levels deep, no NUL, no integer beyond 64 bits (nominations.api.parsers)
     "DEFAULT_PARSER_CLASSES": ["nominations.api.parsers.StrictJSONParser", "rest_framework.parsers.FormParser",
                                "rest_framework.parsers.MultiPartParser"],
+    # The API answers JSON, never HTML (no browsable API: its pages would need inline script under the CSP)
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "objection": "10/hour"},
     # Throttles count REMOTE_ADDR, which TrustedProxyMiddleware sets from the proxies' header;
     # DRF must not read X-Forwarded-For itself (a client could write any address there).

@@ -134,6 +134,7 @@ CASES = [
     Case("query-applications-category-huge", "applicant", "GET", f"/applications/?category={HUGE}", says="超出"),
     Case("query-page-huge", "secretariat", "GET", f"/applications/?page={HUGE}", says="超出"),
     Case("query-page-size-huge", "secretariat", "GET", f"/assignments/?page_size={HUGE}", says="超出"),
+    Case("query-5000-digits", "secretariat", "GET", "/assignments/?judge=" + "9" * 5000, says="超出"),
     Case("body-assignment-application-huge", "secretariat", "POST", "/assignments/",
          {"application": 10**20, "judge": 1, "stage": "document"}, says="超出"),
     Case("body-assignment-judge-huge", "secretariat", "POST", "/assignments/",
