@@ -145,6 +145,7 @@ from judging.models import (  # noqa: E402
     JudgeProfile,
     JudgeRelation,
     SiteVisitReport,
+    person_name,
 )
 
 
@@ -219,7 +220,7 @@ class JudgeProfileAdmin(admin.ModelAdmin):
 
 @admin.register(Conflict)
 class ConflictAdmin(_SecretariatViewMixin, admin.ModelAdmin):
-    list_display = ("judge", "organization", "source", "status", "pinned", "reason", "decided_by", "decided_at")
+    list_display = ("judge_name", "organization", "source", "status", "pinned", "reason", "decided_by", "decided_at")
     list_filter = ("status", "source", "pinned")
     list_select_related = ("judge", "organization", "decided_by")
     search_fields = ("judge__username", "judge__first_name", "organization__name", "organization__uscc")
@@ -237,6 +238,10 @@ class ConflictAdmin(_SecretariatViewMixin, admin.ModelAdmin):
             except WorkflowError as exc:
                 self.message_user(request, f"{conflict}: {exc.message}", level=messages.WARNING)
         self.message_user(request, _("已排除 %(n)d 条。") % {"n": done})
+
+    @admin.display(description=_("专家或审定委员"), ordering="judge__first_name")
+    def judge_name(self, obj):
+        return person_name(obj.judge)
 
     def has_change_permission(self, request, obj=None):
         return rules.is_secretariat(request.user)  # needed for actions; fields stay read-only
@@ -261,11 +266,15 @@ class ItemScoreInline(admin.TabularInline):
 
 @admin.register(Assignment)
 class AssignmentAdmin(_SecretariatViewMixin, admin.ModelAdmin):
-    list_display = ("application", "judge", "stage", "state", "is_leader", "due_at", "submitted_at")
+    list_display = ("application", "judge_name", "stage", "state", "is_leader", "due_at", "submitted_at")
     list_filter = ("stage", "state", "is_leader", "application__cycle")
     list_select_related = ("application", "judge")
     search_fields = ("application__reference", "application__title", "judge__username", "judge__first_name")
     inlines = [ItemScoreInline]
+
+    @admin.display(description=_("评审专家"), ordering="judge__first_name")
+    def judge_name(self, obj):
+        return person_name(obj.judge)
 
 
 @admin.register(AutoAssignRun)

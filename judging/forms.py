@@ -6,6 +6,7 @@ the rule (0–100 in steps of 5) and say what is wrong with each item.
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ObjectDoesNotExist
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
@@ -22,8 +23,14 @@ CONSENSUS_CHOICES = [("", _("未记录"))] + PERCENT_CHOICES[1:]
 
 
 def person_label(user) -> str:
+    """How a person is offered in a choice list: 王建国（上海交通大学）— name and affiliation,
+    never the login name (the name alone when there is no affiliation on file)."""
     name = user.get_full_name() or user.get_username()
-    return f"{name}（{user.get_username()}）" if name != user.get_username() else name
+    try:
+        affiliation = (user.judge_profile.affiliation or "").strip()
+    except ObjectDoesNotExist:
+        affiliation = ""
+    return f"{name}（{affiliation}）" if affiliation else name
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -216,7 +223,7 @@ class ConflictAddForm(forms.Form):
     def __init__(self, *args, organizations=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["judge"].queryset = (get_user_model().objects.filter(groups__name__in=[JUDGE, COMMITTEE])
-                                         .distinct().order_by("username"))
+                                         .select_related("judge_profile").distinct().order_by("username"))
         self.fields["organization"].queryset = (organizations if organizations is not None
                                                 else Organization.objects.order_by("name"))
 
@@ -246,8 +253,8 @@ class DueForm(forms.Form):
 class AutoAssignForm(forms.Form):
     judges_per_application = forms.IntegerField(label=_("每份申报专家数"), min_value=1, max_value=50,
                                                 widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
-    seed = forms.IntegerField(label=_("随机种子（可选）"), required=False, min_value=0,
-                              help_text=_("留空则随机生成；相同种子和数据得到相同结果，种子记入审计记录。"),
+    seed = forms.IntegerField(label=_("复现码（可选）"), required=False, min_value=0,
+                              help_text=_("一般留空，由系统随机生成。需要重现以前某次分配时，填入那次记录中的复现码：数据不变时结果完全相同。复现码记入审计记录。"),
                               widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
     due_at = forms.DateTimeField(label=_("完成期限（可选）"), required=False, widget=DATETIME)
 
@@ -278,7 +285,7 @@ class DecisionForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["recused"].queryset = (get_user_model().objects.filter(groups__name=COMMITTEE, is_active=True)
-                                           .order_by("username"))
+                                           .select_related("judge_profile").order_by("username"))
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data

@@ -103,6 +103,13 @@ guard_decision_approve = _decision_guard(DecisionOutcome.APPROVE)
 guard_decision_decline = _decision_guard(DecisionOutcome.DECLINE)
 
 
+def rubric_names(codes: set[str]) -> dict[str, str]:
+    """Human names of rubric codes, for nominations' pages (one query)."""
+    from judging.models import Rubric
+
+    return dict(Rubric.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
+
+
 def register() -> None:
     from judging.demo.results import seed_results
     from judging.demo.seed import seed_judging
@@ -118,6 +125,7 @@ def register() -> None:
     workflow.register_guard("decline", guard_decision_decline)
     workflow.register_access(judge_may_access_application)
     workflow.register_progress(stage_progress)
+    workflow.register_rubric_names(rubric_names)
     for seeder in (seed_judging, seed_results):
         if seeder not in EXTRA_SEEDERS:
             EXTRA_SEEDERS.append(seeder)

@@ -17,11 +17,11 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import localize
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from nominations import crypto, identifiers, rules
+from nominations import crypto, identifiers, rules, workflow
 from nominations.enums import NomineeKind
 from nominations.enums import Transition as T
 from nominations.errors import WorkflowError
@@ -270,10 +270,15 @@ class DocumentRequirementInline(FrozenWithCycleInlineMixin, SecretariatInlineMix
 
 @admin.register(Category)
 class CategoryAdmin(SecretariatAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
-    list_display = ("name", "cycle", "code", "nominee_kind", "quota", "rubric_code")
+    list_display = ("name", "cycle", "code", "nominee_kind", "quota", "rubric")
     list_filter = ("cycle__programme", "cycle", "nominee_kind")
     list_select_related = ("cycle__programme",)
     inlines = [QuestionInline, DocumentRequirementInline]
+
+    @admin.display(description=_("评分标准"), ordering="rubric_code")
+    def rubric(self, obj):
+        """The rubric's name (卓越绩效评价准则…), not its code (GBT19580-2012)."""
+        return workflow.rubric_names({obj.rubric_code}).get(obj.rubric_code, obj.rubric_code)
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.cycle.is_frozen:
@@ -478,15 +483,35 @@ class ApplicationAdmin(SecretariatAdminMixin, TransitionButtonsMixin, admin.Mode
     fieldsets = (
         (None, {"fields": ("reference", "state", "cycle", "category", "organization", "nominee_display",
                            "recommending_unit", "title")}),
-        (_("申报表"), {"fields": ("answers", "commitment")}),
+        (_("申报表"), {"fields": ("answers_display", "commitment")}),
         (_("时间"), {"fields": ("created", "submitted_at", "first_submitted_at", "amendment_deadline")}),
-        (_("审查"), {"fields": ("return_reason", "decision_reason", "eligibility_results",
+        (_("审查"), {"fields": ("return_reason", "decision_reason", "eligibility_display",
                                "eligibility_override_reason")}),
     )
     readonly_fields = ("reference", "state", "cycle", "category", "organization", "nominee_display",
-                       "recommending_unit", "title", "answers", "commitment", "created", "submitted_at",
+                       "recommending_unit", "title", "answers_display", "commitment", "created", "submitted_at",
                        "first_submitted_at", "amendment_deadline", "return_reason", "decision_reason",
-                       "eligibility_results", "eligibility_override_reason")
+                       "eligibility_display", "eligibility_override_reason")
+
+    @admin.display(description=_("申报表"))
+    def answers_display(self, obj):
+        """Each question's label and answer (是/否 for yes-no questions), not the stored keys."""
+        from nominations.views.common import answer_rows
+
+        rows = answer_rows(obj)
+        if not rows:
+            return "—"
+        return format_html("<dl>{}</dl>", format_html_join(
+            "", "<dt>{}</dt><dd>{}</dd>", ((label, value or "—") for label, value, _required in rows)))
+
+    @admin.display(description=_("资格审查结果"))
+    def eligibility_display(self, obj):
+        results = obj.eligibility_results or []
+        if not results:
+            return "—"
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{}：{}（{}）</li>", (
+            (r.get("description", ""), gettext("通过") if r.get("passed") else gettext("未通过"), r.get("detail", ""))
+            for r in results)))
 
     @admin.display(description=_("被推荐个人"))
     def nominee_display(self, obj):

@@ -11,6 +11,8 @@ nominations ask for them, typed, registered once in its ``AppConfig.ready``:
   conflict-free judge).
 - a **progress note** for the process stepper: ``note(*, application, user) -> str | None``,
   what the current judging step waits for, as this user may see it. Notes only read.
+- **rubric names**: ``names(codes) -> {code: name}``, so that pages show 卓越绩效评价准则
+  rather than a category's rubric code (GBT19580-2012). Reads only.
 
 Effects are never registered: every business act is a named service that writes all of its
 rows itself (see nominations.services.acts and judging.services.committee).
@@ -91,3 +93,26 @@ def progress_note(*, application: Application, user) -> str | None:
         if text:
             return text
     return None
+
+
+# -- human names of rubric codes (categories store the code; judging owns the rubrics) --------------
+class RubricNames(Protocol):
+    def __call__(self, codes: set[str]) -> dict[str, str]: ...
+
+
+_rubric_names: tuple[RubricNames, ...] = ()
+
+
+def register_rubric_names(reader: RubricNames) -> None:
+    global _rubric_names
+    if reader not in _rubric_names:
+        _rubric_names = (*_rubric_names, reader)
+
+
+def rubric_names(codes) -> dict[str, str]:
+    """{code: human name} for the codes any registered reader knows; unknown codes are left out."""
+    codes = {c for c in codes if c}
+    names: dict[str, str] = {}
+    for reader in _rubric_names:
+        names.update(reader(codes - set(names)))
+    return names

@@ -23,7 +23,7 @@ class AutoAssignRun(models.Model):
                               verbose_name=_("评选周期"))
     stage = models.CharField(_("评审阶段"), max_length=20, choices=Stage.choices)
     judges_per_application = models.PositiveSmallIntegerField(_("每份申报专家数"))
-    seed = models.BigIntegerField(_("随机种子"))
+    seed = models.BigIntegerField(_("复现码（随机种子）"))
     created = models.PositiveIntegerField(_("新建任务数"), default=0)
     result = models.JSONField(_("结果"), default=dict)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",

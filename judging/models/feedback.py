@@ -34,17 +34,17 @@ class FeedbackReport(models.Model):
     stage = models.CharField(_("依据的评审阶段"), max_length=20, blank=True)
     overall_band = models.CharField(_("总体得分区间"), max_length=20, blank=True)
     bands = models.JSONField(_("各类目得分区间"), default=list, blank=True)
-    pdf = models.FileField(storage=private_storage, upload_to=feedback_upload_to, blank=True, max_length=300)
-    sha256 = models.CharField(max_length=64, blank=True)
-    size = models.PositiveIntegerField(default=0)
+    pdf = models.FileField(storage=private_storage, upload_to=feedback_upload_to, blank=True, max_length=300, verbose_name=_("报告 PDF"))
+    sha256 = models.CharField(max_length=64, blank=True, verbose_name=_("SHA-256 校验值"))
+    size = models.PositiveIntegerField(default=0, verbose_name=_("大小（字节）"))
     generated_at = models.DateTimeField(_("生成时间"), null=True, blank=True)
     generated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                      related_name="+", verbose_name=_("生成人"))
     released_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     released_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="+", verbose_name=_("发布人"))
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("创建时间"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("更新时间"))
 
     class Meta:
         ordering = ["application__reference", "application_id"]

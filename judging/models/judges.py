@@ -29,8 +29,8 @@ class JudgeProfile(models.Model):
     phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     active = models.BooleanField(_("在库可用"), default=True)
     note = models.TextField(_("备注"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("创建时间"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("更新时间"))
 
     class Meta:
         ordering = ["user__username"]
@@ -61,7 +61,7 @@ class JudgeRelation(models.Model):
     until = models.DateField(_("结束日期"), null=True, blank=True,
                              help_text=_("任职关系的离职日期；留空表示仍在任职"))
     note = models.CharField(_("说明"), max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("登记时间"))
 
     class Meta:
         ordering = ["judge", "kind", "organization_name"]
@@ -94,8 +94,8 @@ class Conflict(models.Model):
                               default=ConflictStatus.ACTIVE, db_index=True)
     pinned = models.BooleanField(_("锁定"), default=False, help_text=_("锁定的回避专家本人不能撤销"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                   blank=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+                                   blank=True, related_name="+", verbose_name=_("登记人"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("登记时间"))
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                    blank=True, related_name="+", verbose_name=_("处理人"))
     decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)

@@ -63,15 +63,15 @@ class Rubric(models.Model):
 class Criterion(models.Model):
     """A rubric line: a category (parent is null, not scored) or a scored item."""
 
-    rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="criteria")
+    rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("评分标准"))
     code = models.CharField(_("条款"), max_length=20)
     title = models.CharField(_("名称"), max_length=200)
     title_en = models.CharField(_("英文名称"), max_length=200, blank=True)
     max_points = models.DecimalField(_("分值"), max_digits=7, decimal_places=2)
     kind = models.CharField(_("类型"), max_length=10, choices=CriterionKind.choices)
     parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True,
-                               related_name="children")
-    order = models.PositiveSmallIntegerField(default=0)
+                               related_name="children", verbose_name=_("上级类目"))
+    order = models.PositiveSmallIntegerField(default=0, verbose_name=_("排序"))
 
     class Meta:
         ordering = ["rubric", "order", "code"]

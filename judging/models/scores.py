@@ -24,13 +24,13 @@ def percent_constraints(prefix: str, *, nullable: bool) -> list[models.CheckCons
 class ItemScore(models.Model):
     """One judge's score for one rubric item: a percentage; points are derived, never stored."""
 
-    assignment = models.ForeignKey("judging.Assignment", on_delete=models.CASCADE, related_name="scores")
+    assignment = models.ForeignKey("judging.Assignment", on_delete=models.CASCADE, related_name="scores", verbose_name=_("评审任务"))
     criterion = models.ForeignKey("judging.Criterion", on_delete=models.PROTECT, related_name="+",
                                   verbose_name=_("评分条款"))
     percent = models.PositiveSmallIntegerField(_("得分率（%）"), null=True, blank=True)
     strengths = models.TextField(_("优势"), blank=True)
     opportunities = models.TextField(_("改进机会"), blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("更新时间"))
 
     class Meta:
         ordering = ["assignment", "criterion__order"]
@@ -49,7 +49,7 @@ class ConsensusScore(models.Model):
     """The panel's agreed percentage and comment for one item (合议分). Independent sheets are kept."""
 
     application = models.ForeignKey("nominations.Application", on_delete=models.CASCADE,
-                                    related_name="consensus_scores")
+                                    related_name="consensus_scores", verbose_name=_("申报"))
     stage = models.CharField(_("评审阶段"), max_length=20, choices=Stage.choices)
     criterion = models.ForeignKey("judging.Criterion", on_delete=models.PROTECT, related_name="+",
                                   verbose_name=_("评分条款"))
@@ -75,7 +75,7 @@ class ConsensusScore(models.Model):
 class ConsensusChange(models.Model):
     """Provenance of the consensus scorebook: who changed which item, when, from what, why."""
 
-    consensus = models.ForeignKey(ConsensusScore, on_delete=models.CASCADE, related_name="changes")
+    consensus = models.ForeignKey(ConsensusScore, on_delete=models.CASCADE, related_name="changes", verbose_name=_("合议分"))
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                related_name="+", verbose_name=_("修改人"))
     at = models.DateTimeField(_("时间"))

@@ -88,7 +88,7 @@ def assignments_auto_assign(*, cycle: Cycle | int, stage: str, judges_per_applic
     if seed is None:
         seed = secrets.randbelow(2**31)
     elif isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
-        msg = _("随机种子应为非负整数。")
+        msg = _("复现码应为非负整数。")
         raise JudgingError(msg, code="invalid", field_errors={"seed": [msg]})
     now = now or timezone.now()
     if due_at is not None and due_at <= now:
@@ -167,7 +167,7 @@ def assignments_auto_assign(*, cycle: Cycle | int, stage: str, judges_per_applic
         run.created, run.result = len(created), result
         run.save(update_fields=["created", "result"])
         audit_record(obj=run, action="assignment.auto_assign", actor=actor, ip=ip,
-                     note=_("自动分配：%(stage)s，每份 %(n)d 位，种子 %(seed)d") % {
+                     note=_("自动分配：%(stage)s，每份 %(n)d 位，复现码 %(seed)d") % {
                          "stage": Stage(stage).label, "n": n, "seed": seed},
                      data=result)
         ids = [a.pk for a in created]

@@ -179,7 +179,7 @@ def auto_assign(request, pk: int):
         except WorkflowError as exc:
             report_error(request, exc, form)
         else:
-            messages.success(request, _("自动分配完成：新建 %(n)d 个评审任务（随机种子 %(seed)d，已记入审计记录）。") % {
+            messages.success(request, _("自动分配完成：新建 %(n)d 个评审任务（复现码 %(seed)d，已记入审计记录；数据不变时用同一复现码可重现本次分配）。") % {
                 "n": len(result.created), "seed": result.seed})
             if result.unfilled:
                 refs = dict(Application.objects.filter(pk__in=[u["application"] for u in result.unfilled])

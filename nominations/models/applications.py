@@ -112,7 +112,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
 
     state = FSMField(_("状态"), default=S.DRAFT, choices=S.choices, protected=True, db_index=True)
     reference = models.CharField(_("申报编号"), max_length=30, unique=True, null=True, blank=True)
-    live_key = models.CharField(max_length=120, unique=True, null=True, blank=True, editable=False)
+    live_key = models.CharField(max_length=120, unique=True, null=True, blank=True, editable=False, verbose_name=_("进行中申报的唯一键"))
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     first_submitted_at = models.DateTimeField(_("首次提交时间"), null=True, blank=True)
     amendment_deadline = models.DateTimeField(_("补正截止"), null=True, blank=True)
@@ -122,9 +122,9 @@ class Application(ConcurrentTransitionMixin, models.Model):
     eligibility_override_reason = models.TextField(_("资格审查例外理由"), blank=True)
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                   related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+                                   related_name="+", verbose_name=_("创建人"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("创建时间"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("更新时间"))
 
     class Meta:
         ordering = ["-created_at"]
@@ -242,16 +242,16 @@ class Application(ConcurrentTransitionMixin, models.Model):
 
 
 class Document(models.Model):
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents", verbose_name=_("申报"))
     kind = models.SlugField(_("材料类型"), max_length=50)
-    file = models.FileField(storage=private_storage, upload_to=document_upload_to, max_length=300)
+    file = models.FileField(storage=private_storage, upload_to=document_upload_to, max_length=300, verbose_name=_("文件"))
     name = models.CharField(_("文件名"), max_length=255)
     size = models.PositiveBigIntegerField(_("大小"))
-    sha256 = models.CharField(max_length=64)
-    content_type = models.CharField(max_length=100)
+    sha256 = models.CharField(max_length=64, verbose_name=_("SHA-256 校验值"))
+    content_type = models.CharField(max_length=100, verbose_name=_("文件类型"))
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                    related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+                                    related_name="+", verbose_name=_("上传人"))
+    uploaded_at = models.DateTimeField(auto_now_add=True, verbose_name=_("上传时间"))
 
     class Meta:
         ordering = ["kind", "uploaded_at"]

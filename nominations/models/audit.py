@@ -39,16 +39,16 @@ class AuditEntry(models.Model):
     target = models.CharField(_("新状态"), max_length=30, blank=True)
     # PROTECT: an account that acted is deactivated, never deleted (its id is in the MAC).
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                              blank=True, related_name="+")
+                              blank=True, related_name="+", verbose_name=_("操作人"))
     actor_name = models.CharField(_("操作人"), max_length=150, blank=True)
     at = models.DateTimeField(_("时间"))
     note = models.TextField(_("说明"), blank=True)
-    ip = models.GenericIPAddressField(_("IP"), null=True, blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    seq = models.PositiveBigIntegerField(unique=True)
-    alg = models.CharField(max_length=16, default=LEGACY_ALG)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True, verbose_name=_("详细数据"))
+    seq = models.PositiveBigIntegerField(unique=True, verbose_name=_("序号"))
+    alg = models.CharField(max_length=16, default=LEGACY_ALG, verbose_name=_("校验算法"))
+    prev_hash = models.CharField(max_length=64, verbose_name=_("前一条的校验值"))
+    hash = models.CharField(max_length=64, unique=True, verbose_name=_("校验值"))
 
     objects = AuditEntryQuerySet.as_manager()
 

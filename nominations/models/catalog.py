@@ -29,7 +29,7 @@ class Programme(models.Model):
     certificate_template = models.CharField(
         _("证书模板"), max_length=200, default="certificates/certificate.html"
     )
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(default=0, verbose_name=_("排序"))
 
     class Meta:
         ordering = ["order", "code"]
@@ -70,7 +70,7 @@ class Cycle(ConcurrentTransitionMixin, models.Model):
         help_text=_("有效表决至少需要的票数；0 表示不设下限。"))
     reference_seq = models.PositiveIntegerField(_("已分配申报编号"), default=0, editable=False)
     certificate_seq = models.PositiveIntegerField(_("已分配证书编号"), default=0, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("创建时间"))
 
     class Meta:
         ordering = ["-year", "programme__order"]
@@ -140,7 +140,7 @@ class Category(models.Model):
     quota = models.PositiveSmallIntegerField(_("名额"), default=0, help_text=_("0 表示不限"))
     rubric_code = models.CharField(_("评分标准"), max_length=40)
     description = models.TextField(_("说明"), blank=True)
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(default=0, verbose_name=_("排序"))
 
     class Meta:
         ordering = ["cycle", "order", "code"]
@@ -157,14 +157,14 @@ class Category(models.Model):
 
 
 class Question(models.Model):
-    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="questions")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="questions", verbose_name=_("类别"))
     key = models.SlugField(_("键"), max_length=50)
     label = models.CharField(_("问题"), max_length=200)
     type = models.CharField(_("类型"), max_length=10, choices=QuestionType.choices,
                             default=QuestionType.TEXT)
     required = models.BooleanField(_("必填"), default=True)
     help_text = models.CharField(_("填写说明"), max_length=300, blank=True)
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(default=0, verbose_name=_("排序"))
 
     class Meta:
         ordering = ["category", "order", "id"]
@@ -177,13 +177,13 @@ class Question(models.Model):
 
 
 class DocumentRequirement(models.Model):
-    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="document_requirements")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="document_requirements", verbose_name=_("类别"))
     kind = models.SlugField(_("材料类型"), max_length=50)
     label = models.CharField(_("名称"), max_length=100)
     required = models.BooleanField(_("必交"), default=True)
     content_types = models.JSONField(_("允许的文件类型"), default=list,
                                      help_text=_('如 ["application/pdf"]'))
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(default=0, verbose_name=_("排序"))
 
     class Meta:
         ordering = ["category", "order", "id"]
@@ -198,17 +198,17 @@ class DocumentRequirement(models.Model):
 class EligibilityRule(models.Model):
     """A formal-review rule, as data. Evaluated by services.eligibility."""
 
-    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="eligibility_rules")
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="eligibility_rules", verbose_name=_("评选周期"))
     category = models.ForeignKey(Category, on_delete=models.CASCADE, null=True, blank=True,
                                  related_name="eligibility_rules",
-                                 help_text=_("留空则适用于本周期全部类别"))
+                                 help_text=_("留空则适用于本周期全部类别"), verbose_name=_("类别"))
     kind = models.CharField(_("规则"), max_length=30, choices=EligibilityKind.choices)
     years = models.PositiveSmallIntegerField(_("年数"), null=True, blank=True)
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, null=True, blank=True,
                                   related_name="+", verbose_name=_("相关奖项"))
     question_key = models.SlugField(_("声明问题的键"), max_length=50, blank=True)
     description = models.CharField(_("规则说明"), max_length=200)
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(default=0, verbose_name=_("排序"))
 
     class Meta:
         ordering = ["cycle", "order", "id"]

@@ -26,8 +26,8 @@ class Organization(models.Model):
     contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     contact_email = models.EmailField(_("联系邮箱"), blank=True)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership",
-                                     related_name="organizations")
-    created_at = models.DateTimeField(auto_now_add=True)
+                                     related_name="organizations", verbose_name=_("成员"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("登记时间"))
 
     class Meta:
         ordering = ["name"]
@@ -40,10 +40,10 @@ class Organization(models.Model):
 
 class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="memberships")
+                             related_name="memberships", verbose_name=_("用户"))
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE,
-                                     related_name="memberships")
-    created_at = models.DateTimeField(auto_now_add=True)
+                                     related_name="memberships", verbose_name=_("申报单位"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("加入时间"))
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "organization"], name="unique_membership")]
@@ -59,7 +59,7 @@ class RecommendingUnit(models.Model):
     kind = models.CharField(_("类型"), max_length=30, choices=RecommenderKind.choices)
     contact_email = models.EmailField(_("联系邮箱"), blank=True)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="RecommenderMembership",
-                                     related_name="recommending_units")
+                                     related_name="recommending_units", verbose_name=_("成员"))
 
     class Meta:
         ordering = ["kind", "name"]
@@ -72,8 +72,8 @@ class RecommendingUnit(models.Model):
 
 class RecommenderMembership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="recommender_memberships")
-    unit = models.ForeignKey(RecommendingUnit, on_delete=models.CASCADE, related_name="memberships")
+                             related_name="recommender_memberships", verbose_name=_("用户"))
+    unit = models.ForeignKey(RecommendingUnit, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("推荐单位"))
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "unit"], name="unique_recommender_membership")]
@@ -92,8 +92,8 @@ class Nominee(models.Model):
     position = models.CharField(_("职务/职称"), max_length=100, blank=True)
     id_type = models.CharField(_("证件类型"), max_length=20, choices=IdType.choices,
                                default=IdType.RESIDENT)
-    id_number_encrypted = models.TextField(editable=False)
-    id_number_index = models.CharField(max_length=64, editable=False, db_index=True)
+    id_number_encrypted = models.TextField(editable=False, verbose_name=_("身份证号码（加密保存）"))
+    id_number_index = models.CharField(max_length=64, editable=False, db_index=True, verbose_name=_("身份证号码检索值"))
     id_number_masked = models.CharField(_("证件号码"), max_length=40, editable=False)
 
     class Meta:
@@ -120,15 +120,15 @@ class AwardRecord(models.Model):
     """An award an organization or person holds: from a published application or entered legacy."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="awards",
-                                     null=True, blank=True)
-    nominee_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
-    programme = models.ForeignKey("nominations.Programme", on_delete=models.PROTECT, related_name="+")
+                                     null=True, blank=True, verbose_name=_("获奖单位"))
+    nominee_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False, verbose_name=_("获奖个人检索值"))
+    programme = models.ForeignKey("nominations.Programme", on_delete=models.PROTECT, related_name="+", verbose_name=_("奖项"))
     nominee_kind = models.CharField(_("获奖对象"), max_length=20, choices=NomineeKind.choices,
                                     default=NomineeKind.ORGANIZATION)
     year = models.PositiveSmallIntegerField(_("获奖年度"))
     title = models.CharField(_("获奖项目"), max_length=300, blank=True)
     application = models.OneToOneField("nominations.Application", on_delete=models.SET_NULL,
-                                       null=True, blank=True, related_name="award_record")
+                                       null=True, blank=True, related_name="award_record", verbose_name=_("申报"))
     note = models.CharField(_("备注"), max_length=300, blank=True)
     # What the public sees of a published award, frozen at publication (winners page and API).
     holder_name = models.CharField(_("获奖者"), max_length=300, blank=True)

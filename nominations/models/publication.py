@@ -34,7 +34,7 @@ class PublicNotice(models.Model):
     """One 公示 of a cycle: its window, its text and contact, and the entries it lists
     (frozen as they were when it opened)."""
 
-    cycle = models.ForeignKey("nominations.Cycle", on_delete=models.PROTECT, related_name="notices")
+    cycle = models.ForeignKey("nominations.Cycle", on_delete=models.PROTECT, related_name="notices", verbose_name=_("评选周期"))
     starts_at = models.DateTimeField(_("公示开始"))
     ends_at = models.DateTimeField(_("公示结束"))
     days = models.PositiveSmallIntegerField(_("公示天数"))
@@ -42,10 +42,10 @@ class PublicNotice(models.Model):
     description = models.TextField(_("公示说明"))
     contact = models.TextField(_("联系方式"), help_text=_("受理异议的单位、联系人、电话、邮箱和地址"))
     applications = models.ManyToManyField("nominations.Application", related_name="notices", blank=True,
-                                          through="nominations.NoticeEntry")
+                                          through="nominations.NoticeEntry", verbose_name=_("公示的申报"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                   related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+                                   related_name="+", verbose_name=_("创建人"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("创建时间"))
 
     class Meta:
         ordering = ["-starts_at"]
@@ -69,9 +69,9 @@ class NoticeEntry(models.Model):
     """An application on a notice, with what the public sees of it frozen when the notice
     opened: later edits to the organization or the application change none of it."""
 
-    notice = models.ForeignKey(PublicNotice, on_delete=models.CASCADE, related_name="entries")
+    notice = models.ForeignKey(PublicNotice, on_delete=models.CASCADE, related_name="entries", verbose_name=_("公示"))
     application = models.ForeignKey("nominations.Application", on_delete=models.PROTECT,
-                                    related_name="notice_entries")
+                                    related_name="notice_entries", verbose_name=_("申报"))
     name = models.CharField(_("名称"), max_length=300)
     title = models.CharField(_("项目名称"), max_length=300, blank=True)
     programme = models.CharField(_("奖项代码"), max_length=10)
@@ -108,27 +108,27 @@ def new_objection_receipt(programme_code: str, at) -> str:
 
 
 class Objection(ConcurrentTransitionMixin, models.Model):
-    notice = models.ForeignKey(PublicNotice, on_delete=models.PROTECT, related_name="objections")
+    notice = models.ForeignKey(PublicNotice, on_delete=models.PROTECT, related_name="objections", verbose_name=_("公示"))
     receipt = models.CharField(_("受理回执编号"), max_length=20, unique=True)
     application = models.ForeignKey("nominations.Application", on_delete=models.PROTECT,
-                                    related_name="objections")
+                                    related_name="objections", verbose_name=_("申报"))
     name = models.CharField(_("姓名/单位名称"), max_length=100)
     phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     email = models.EmailField(_("电子邮箱"), blank=True)
     organization = models.CharField(_("所在单位"), max_length=200, blank=True)
     content = models.TextField(_("异议内容"))
-    evidence = models.FileField(storage=private_storage, upload_to="objections/", blank=True, max_length=300)
-    evidence_sha256 = models.CharField(max_length=64, blank=True)
+    evidence = models.FileField(storage=private_storage, upload_to="objections/", blank=True, max_length=300, verbose_name=_("证据材料"))
+    evidence_sha256 = models.CharField(max_length=64, blank=True, verbose_name=_("证据材料 SHA-256 校验值"))
     received_at = models.DateTimeField(_("收到时间"))
-    ip = models.GenericIPAddressField(null=True, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True, verbose_name=_("提交 IP 地址"))
     status = FSMField(_("状态"), default=ObjectionState.RECEIVED, choices=ObjectionState.choices, protected=True)
     resolution = models.TextField(_("处理结果"), blank=True)
     resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                    blank=True, related_name="+")
-    resolved_at = models.DateTimeField(null=True, blank=True)
+                                    blank=True, related_name="+", verbose_name=_("处理人"))
+    resolved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("处理时间"))
     investigation_started_at = models.DateTimeField(_("开始调查时间"), null=True, blank=True)
     investigated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                        blank=True, related_name="+")
+                                        blank=True, related_name="+", verbose_name=_("调查人"))
 
     class Meta:
         ordering = ["-received_at"]
@@ -169,10 +169,10 @@ class Certificate(models.Model):
     snapshot of the holder as registered at award time."""
 
     application = models.OneToOneField("nominations.Application", on_delete=models.PROTECT,
-                                       related_name="certificate")
+                                       related_name="certificate", verbose_name=_("申报"))
     number = models.CharField(_("证书编号"), max_length=40, unique=True)
-    seq = models.PositiveIntegerField()
-    verification_code = models.CharField(max_length=64, unique=True, default=new_verification_code)
+    seq = models.PositiveIntegerField(verbose_name=_("顺序号"))
+    verification_code = models.CharField(max_length=64, unique=True, default=new_verification_code, verbose_name=_("验证码"))
     holder = models.CharField(_("获奖者"), max_length=300)
     title = models.CharField(_("项目名称"), max_length=300, blank=True)
     award_name = models.CharField(_("奖项"), max_length=100)
@@ -180,11 +180,11 @@ class Certificate(models.Model):
     category_name = models.CharField(_("类别"), max_length=100)
     issuer = models.CharField(_("颁发机关"), max_length=100)
     issued_at = models.DateTimeField(_("颁发时间"))
-    pdf = models.FileField(storage=private_storage, upload_to="certificates/", blank=True, max_length=300)
-    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    pdf = models.FileField(storage=private_storage, upload_to="certificates/", blank=True, max_length=300, verbose_name=_("证书 PDF"))
+    pdf_sha256 = models.CharField(max_length=64, blank=True, verbose_name=_("PDF 的 SHA-256 校验值"))
     # Fingerprint under the crypto suite that made it: "sha256:<hex>" or "sm3:<hex>".
-    pdf_digest = models.CharField(max_length=80, blank=True)
-    pdf_size = models.PositiveIntegerField(default=0)
+    pdf_digest = models.CharField(max_length=80, blank=True, verbose_name=_("PDF 校验值（按密码套件）"))
+    pdf_size = models.PositiveIntegerField(default=0, verbose_name=_("PDF 大小（字节）"))
     revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
     revoke_reason = models.TextField(_("撤销理由"), blank=True)
 
@@ -227,22 +227,22 @@ class CertificateBatch(models.Model):
         DONE = "done", _("已完成")
         FAILED = "failed", _("失败")
 
-    cycle = models.ForeignKey("nominations.Cycle", on_delete=models.CASCADE, related_name="certificate_batches")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    total = models.PositiveIntegerField(default=0)
-    done = models.PositiveIntegerField(default=0)
+    cycle = models.ForeignKey("nominations.Cycle", on_delete=models.CASCADE, related_name="certificate_batches", verbose_name=_("评选周期"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, verbose_name=_("状态"))
+    total = models.PositiveIntegerField(default=0, verbose_name=_("总数"))
+    done = models.PositiveIntegerField(default=0, verbose_name=_("已完成"))
     combined_pdf = models.FileField(storage=private_storage, upload_to="certificates/combined/", blank=True,
-                                    max_length=300)
-    error = models.TextField(blank=True)
+                                    max_length=300, verbose_name=_("合并打印 PDF"))
+    error = models.TextField(blank=True, verbose_name=_("错误信息"))
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                     related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)  # first worker on it
-    finished_at = models.DateTimeField(null=True, blank=True)
-    elapsed_ms = models.PositiveIntegerField(default=0)  # started_at → finished_at, all workers
+                                     related_name="+", verbose_name=_("发起人"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("发起时间"))
+    started_at = models.DateTimeField(null=True, blank=True, verbose_name=_("开始时间"))  # first worker on it
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("结束时间"))
+    elapsed_ms = models.PositiveIntegerField(default=0, verbose_name=_("用时（毫秒）"))  # started_at → finished_at, all workers
     # Print files of the chunks rendered so far: [{"name": storage name, "seqs": [seq, …]}]
     # (nominations.services.certificate_batches), merged into combined_pdf at the end.
-    parts = models.JSONField(default=list, blank=True)
+    parts = models.JSONField(default=list, blank=True, verbose_name=_("分块文件"))
 
     class Meta:
         ordering = ["-created_at"]
@@ -263,12 +263,12 @@ class Publication(models.Model):
         MAIN = "main", _("结果公告")
         SUPPLEMENT = "supplement", _("补充公告")
 
-    cycle = models.ForeignKey("nominations.Cycle", on_delete=models.PROTECT, related_name="publications")
+    cycle = models.ForeignKey("nominations.Cycle", on_delete=models.PROTECT, related_name="publications", verbose_name=_("评选周期"))
     kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices, default=Kind.MAIN)
     announcement = models.TextField(_("公告"))
     published_at = models.DateTimeField(_("发布时间"))
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                     related_name="+")
+                                     related_name="+", verbose_name=_("发布人"))
 
     class Meta:
         ordering = ["published_at", "id"]

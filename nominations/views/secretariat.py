@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from nominations import selectors
+from nominations import selectors, workflow
 from nominations.enums import ApplicationState as S
 from nominations.enums import CycleTransition
 from nominations.enums import Transition as T
@@ -78,6 +78,9 @@ def cycle_detail(request, pk: int):
     cycle = get_object_or_404(Cycle.objects.select_related("programme"), pk=pk)
     counts = selectors.cycle_state_counts(cycle)
     categories = list(cycle.categories.order_by("order", "code"))
+    names = workflow.rubric_names({c.rubric_code for c in categories})
+    for category in categories:
+        category.rubric_name = names.get(category.rubric_code, "")
     filters = ApplicationFilterForm(request.GET or None, categories=categories)
     queryset = (Application.objects.filter(cycle=cycle)
                 .select_related("cycle__programme", "category", "organization", "nominee", "recommending_unit")

@@ -85,7 +85,7 @@ def test_auto_assign_from_the_board_creates_assignments(cycle, accepted, secreta
     assert len(created) == 3
     assert {a.judge_id for a in created} <= {j.pk for j in judges}
     messages = [str(m) for m in response.context["messages"]]
-    assert messages == ["自动分配完成：新建 3 个评审任务（随机种子 42，已记入审计记录）。"]
+    assert messages == ["自动分配完成：新建 3 个评审任务（复现码 42，已记入审计记录；数据不变时用同一复现码可重现本次分配）。"]
     rows = response.context["rows"]
     assert [(r["app"].pk, r["live"]) for r in rows] == [(accepted.pk, 3)]
 
