@@ -27,8 +27,9 @@ TEXT_ANSWER_MAX = 5000
 NUMBER_LIMIT = 10**15
 DECIMAL_PLACES = 4
 DATE_RANGE = (dt.date(1900, 1, 1), dt.date(2100, 12, 31))
-# "（500字以内）", "不超过2000字", "限800字", "300 字以下"
-_PROMISE_RE = re.compile(r"(?:不超过|不多于|限)?\s*([0-9]{1,6})\s*(?:个)?(?:汉)?字(?:以内|以下|之内)?")
+# A promised maximum: "（500字以内）", "不超过2000字", "限800字", "300 字以下"; not a minimum
+# ("不少于3000字", "至少500字", "1000字以上"). Spaces are removed before matching.
+_PROMISE_RE = re.compile(r"(?<!少于)(?<!低于)(?<!至少)([0-9]{1,6})(?:个)?(?:汉)?字(?!以上)")
 
 
 class AnswerInvalid(ValueError):
@@ -38,7 +39,7 @@ class AnswerInvalid(ValueError):
 def text_limit(question) -> int:
     """Characters an answer may have: the smallest number promised in the label or help text."""
     promised = [int(n) for text in (question.label, question.help_text or "")
-                for n in _PROMISE_RE.findall(text) if int(n) > 0]
+                for n in _PROMISE_RE.findall(re.sub(r"\s+", "", text)) if int(n) > 0]
     return min(promised) if promised else TEXT_ANSWER_MAX
 
 

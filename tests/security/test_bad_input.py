@@ -418,6 +418,7 @@ def test_answer_accepted_in_canonical_form(kind, value, clean):
 @pytest.mark.parametrize(("label", "help_text", "limit"), [
     ("概述（500字以内）", "", 500), ("经验概述", "不超过2000字", 2000), ("成果（限 800 字）", "", 800),
     ("简介（300 字以下）", "请简要填写，500字以内", 300), ("先进质量管理模式名称", "", 5000),
+    ("成果报告", "不少于 3000 字", 5000), ("事迹", "1000字以上", 5000), ("摘要", "至少50字，不超过800字", 800),
 ])
 def test_text_limit_is_what_the_label_promises(label, help_text, limit):
     from nominations.answers import AnswerInvalid, answer_clean, text_limit
