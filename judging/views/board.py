@@ -327,7 +327,7 @@ def progress(request, pk: int):
     late = list(Assignment.objects.filter(application__cycle=cycle, state__in=list(OUTSTANDING),
                                           due_at__lt=timezone.now())
                 .order_by("due_at", "pk").values_list("pk", flat=True)[:50])
-    overdue = (list(selectors.assignments_list(cycle=cycle).filter(pk__in=late).order_by("due_at", "pk"))
+    overdue = (list(selectors.assignments_list().filter(pk__in=late).order_by("due_at", "pk"))  # ids of this cycle
                if late else [])
     stage_totals = [{"stage": s, "label": label, **totals[s],
                      "percent": int(100 * totals[s]["submitted"] / totals[s]["live"]) if totals[s]["live"] else 0}
