@@ -251,5 +251,7 @@ def checkin_qr_png(registration: Registration, *, scale: int = 6) -> bytes:
     import segno
 
     buffer = io.BytesIO()
-    segno.make_qr(checkin_url(registration), error="m").save(buffer, kind="png", scale=scale, border=2)
+    # A fixed data mask (any of the eight is valid): segno otherwise scores all eight, most of
+    # the cost of a code (as for certificates, nominations/pdf/certificates.py).
+    segno.make_qr(checkin_url(registration), error="m", mask=2).save(buffer, kind="png", scale=scale, border=2)
     return buffer.getvalue()

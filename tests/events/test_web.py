@@ -263,3 +263,14 @@ def test_host_finds_its_events_on_my_page(client, event, host_user, applicant):
     _registered(event, applicant)
     html = _client(client, host_user).get(reverse("events:mine")).content.decode()
     assert "本单位主办（分享）的活动" in html and reverse("events:registrations", args=[event.pk]) in html
+
+
+def test_check_in_qr_code_scans_to_the_check_in_url(event, applicant):
+    zxingcpp = pytest.importorskip("zxingcpp")
+    from PIL import Image
+
+    from events.services.registrations import checkin_qr_png
+
+    reg, = _registered(event, applicant)
+    [result] = zxingcpp.read_barcodes(Image.open(io.BytesIO(checkin_qr_png(reg))))
+    assert result.text == checkin_url(reg) and result.text.startswith("http")
