@@ -153,7 +153,7 @@ def assignment_accept(request, pk: int):
     except WorkflowError as exc:
         messages.error(request, error_html(exc))
         return redirect(safe_next(request, "judging:home"))
-    messages.success(request, _("已接受评审任务“%(title)s”，现在可以查看申报材料。") % {
+    messages.success(request, _("已接受评审任务%(title)s，现在可以查看申报材料。") % {
         "title": assignment.application.title})
     return redirect("judging:assignment_sheet", pk=assignment.pk)
 
@@ -178,7 +178,7 @@ def assignment_decline(request, pk: int):
             except WorkflowError as exc:
                 messages.error(request, error_html(exc))
             else:
-                messages.success(request, _("已回避“%(title)s”。秘书处将另行安排专家；您已不能再查看该申报的材料和评分。")
+                messages.success(request, _("已回避%(title)s。秘书处将另行安排专家；您已不能再查看该申报的材料和评分。")
                                  % {"title": assignment.application.title})
                 return redirect("judging:home")
         else:
@@ -315,7 +315,8 @@ def assignment_sheet(request, pk: int):
     may_open = assignment.state in MATERIAL_ACCESS and selectors.judge_may_access_application(request.user, app.pk)
     if may_open:
         documents = list(application_documents(app))
-    editable = sheet.editable and selectors.scoring_open(assignment)
+    scoring_open = selectors.scoring_open(assignment)
+    editable = sheet.editable and scoring_open
     consensus_open = assignment.state == A.SUBMITTED and (app.pk, assignment.stage) in panels_complete(
         {(app.pk, assignment.stage)})
     return render(request, "judging/judge/sheet.html", {
@@ -325,6 +326,8 @@ def assignment_sheet(request, pk: int):
         "guide": [{"label": label, "factors": FACTORS[kind], "bands": bands_for_kind(kind)}
                   for kind, label in CriterionKind.choices],
         "overdue": is_overdue(assignment), "consensus_open": consensus_open,
+        # accepted but the stage has not started: "待开始", as on the judge's list (not 评审中)
+        "not_started": assignment.state == A.ACCEPTED and not scoring_open,
         "api_url": reverse("api-assignment-scoresheet", args=[assignment.pk]),
         "js_messages": {"on": _("自动保存已开启"), "pending": _("有未保存的修改…"), "saving": _("正在保存…"),
                         "saved": _("已自动保存"), "zone": _("（北京时间）"), "offline": _("保存失败，请检查网络"), "refused": _("保存失败："),

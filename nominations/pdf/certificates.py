@@ -61,6 +61,7 @@ from nominations.pdf.base import (  # noqa: F401  (merge_pdfs is part of this mo
     write_with_pages,
 )
 from nominations.pdf.fonts import PRIMARY_FAMILY, FontSet
+from nominations.text import bracketed, quoted
 
 if TYPE_CHECKING:
     from weasyprint.document import Document
@@ -173,25 +174,6 @@ def density_class(data: CertificateData) -> str:
     if holder > 22 or title > 28:
         return "long"
     return ""
-
-
-def quoted(text: str) -> str:
-    """``text`` inside “…”: quotation marks already in it become the inner ‘…’ (GB/T 15834),
-    and a text that is wholly quoted keeps its own, so a title is never wrapped twice:
-    “精益+数字化”双轮驱动 -> “‘精益+数字化’双轮驱动”."""
-    text = text.strip()
-    if text.startswith("“") and text.endswith("”") and text.count("“") == 1 and text.count("”") == 1:
-        return text
-    return "“" + text.replace("“", "‘").replace("”", "’") + "”"
-
-
-def bracketed(text: str) -> str:
-    """``text`` inside （…）without nesting: 组织（先进质量管理模式） -> （组织·先进质量管理模式）."""
-    inner = text.strip()
-    if inner.endswith("）") and "（" in inner:
-        head, _, tail = inner[:-1].partition("（")
-        inner = f"{head.strip()}·{tail.strip()}" if head.strip() else tail
-    return f"（{inner}）"
 
 
 def issuer_class(issuer: str) -> str:

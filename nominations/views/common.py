@@ -160,6 +160,8 @@ def next_step(app, user) -> str:
         return _("已获推荐，等待秘书处形式审查。")
     if state == S.ACCEPTED and as_secretariat:
         return _("下一步：分配评审专家，然后开始资料评审。")
+    if state == S.AWARDED and app.objections.exists():  # filed, investigated and not upheld
+        return _("公示期满，异议已处理，等待发布结果。")
     texts = {
         S.ACCEPTED: _("已受理，等待进入专家资料评审。"),
         S.DOCUMENT_REVIEW: _("专家资料评审进行中。"),
