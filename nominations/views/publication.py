@@ -332,7 +332,7 @@ def publication_publish(request, pk: int):
                 report_error(request, exc, form)
                 status = exc.status
             else:
-                messages.success(request, _("结果已发布，证书正在生成。"))
+                messages.success(request, _("结果已发布，证书在后台生成，进度显示在本页。"))
                 return redirect("publication_desk", pk=cycle.pk)
     return render(request, "nominations/publication/publish_confirm.html", {
         "cycle": cycle, "form": form, "pub_tab": "publication",
