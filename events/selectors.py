@@ -101,8 +101,11 @@ def _registrations() -> QuerySet[Registration]:
             .prefetch_related(Prefetch("attendees", queryset=Attendee.objects.order_by("order", "id"))))
 
 
-def registrations_for_event(event: Event, *, query: str = "") -> QuerySet[Registration]:
+def registrations_for_event(event: Event, *, query: str = "", active_only: bool = False) -> QuerySet[Registration]:
+    """An event's registrations (the host sees the live ones only; the secretariat all)."""
     qs = _registrations().filter(event=event)
+    if active_only:
+        qs = qs.exclude(status=RegistrationState.CANCELLED)
     if query:
         qs = qs.filter(Q(attendees__name__icontains=query) | Q(organization__name__icontains=query)
                        | Q(receipt__iexact=query)).distinct()

@@ -154,7 +154,8 @@ class EventRegistrationsView(GenericAPIView):
         event = _event_or_404(pk)
         if not rules.may_see_registrations(request.user, event):
             raise PermissionDenied(_("只有秘书处和主办单位可以查看报名名单。"))
-        page = self.paginate_queryset(selectors.registrations_for_event(event))
+        active_only = not rules.is_secretariat(request.user)  # the host sees the live registrations
+        page = self.paginate_queryset(selectors.registrations_for_event(event, active_only=active_only))
         regs = selectors.registrations_with_positions(list(page))
         phones = rules.may_see_phones(request.user, event)
         return self.get_paginated_response(

@@ -155,7 +155,9 @@ def host_registrations(request, pk: int):
     event = decorate(event_or_404(pk), timezone.now())
     if not rules.may_see_registrations(request.user, event):
         raise PermissionDenied(_("只有秘书处和主办单位可以查看报名名单。"))
-    regs = selectors.registrations_with_positions(list(selectors.registrations_for_event(event)))
+    active_only = not rules.is_secretariat(request.user)
+    regs = selectors.registrations_with_positions(list(selectors.registrations_for_event(event,
+                                                                                         active_only=active_only)))
     return render(request, "events/registrations.html", {
         "event": event, "registrations": regs, "phones": rules.may_see_phones(request.user, event),
         "tab": "list"})
