@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
@@ -47,3 +48,11 @@ def registrations_xlsx(event: Event) -> bytes:
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def xlsx_response(event: Event) -> HttpResponse:
+    response = HttpResponse(registrations_xlsx(event),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="event-{event.pk}-registrations.xlsx"'
+    response["Cache-Control"] = "private, no-store"
+    return response

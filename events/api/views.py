@@ -7,7 +7,6 @@ HTTP errors in nominations.api.errors.
 """
 from __future__ import annotations
 
-from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -23,7 +22,7 @@ from rest_framework.views import APIView
 from events import rules, selectors
 from events.api import serializers as s
 from events.enums import EventKind
-from events.export import registrations_xlsx
+from events.export import xlsx_response
 from events.models import Registration
 from events.services.events import EDITABLE, EventInput, event_cancel, event_close, event_create, event_update
 from events.services.registrations import registration_cancel, registration_check_in, registration_create, waitlist_position
@@ -182,14 +181,6 @@ class EventRegistrationsExportView(APIView):
                               OpenApiTypes.BINARY, **error_responses(401, 403, 404)}, tags=TAGS)
     def get(self, request, pk: int):
         return xlsx_response(_event_or_404(pk))
-
-
-def xlsx_response(event) -> HttpResponse:
-    response = HttpResponse(registrations_xlsx(event),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="event-{event.pk}-registrations.xlsx"'
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 class RegistrationListView(GenericAPIView):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from events import selectors
-from events.api.views import xlsx_response
+from events.export import xlsx_response
 from events.forms import CancelEventForm, CheckInSearchForm, CloseEventForm, EventForm
 from events.services.events import EDITABLE, EventInput, event_cancel, event_close, event_create, event_update
 from events.services.registrations import registration_check_in, registration_from_token
