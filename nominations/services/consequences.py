@@ -183,6 +183,31 @@ def application_revoke_consequences(app: Application) -> Consequences:
     return result
 
 
+# -- after the notice: confirm (公示通过) / overturn (公示异议成立) --------------------------------------
+def notice_decision_consequences(app: Application, name: str, *, now: dt.datetime | None = None) -> Consequences:
+    from nominations.services.publication import confirm_blockers  # local: publication imports this module's peers
+
+    now = now or timezone.now()
+    result = Consequences()
+    objections = app.objections.count()
+    if app.state != S.PUBLIC_NOTICE:
+        result.refusals.append(_("该申报当前为“%(state)s”，不在公示中。") % {"state": app.get_state_display()})
+    if name == "confirm":
+        if app.state == S.PUBLIC_NOTICE:
+            result.refusals.extend(confirm_blockers(app, now=now))
+        result.items.append((_("“%(name)s”公示通过（公示期满，异议已处理），等待发布结果。") if objections
+                             else _("“%(name)s”公示通过（公示期满无异议），等待发布结果。")) % {"name": app.display_name})
+        result.items.append(_("发布结果时列入获奖名单并颁发证书，申报单位届时收到通知。"))
+        result.items.append(_("确认后不能撤回；如发现问题，只能在发布后撤销奖项。"))
+    else:
+        if app.state == S.PUBLIC_NOTICE and not app.objections.filter(status=ObjectionState.UPHELD).exists():
+            result.refusals.append(_("没有成立的异议，不能撤销其入选资格。"))
+        result.items.append(_("“%(name)s”因异议成立不再授奖，状态变为“未获奖”。") % {"name": app.display_name})
+        result.items.append(_("申报单位“%(org)s”将收到未获奖的结果通知邮件。") % {"org": app.organization.name})
+        result.items.append(_("不能恢复。"))
+    return result
+
+
 # -- objection outcome -----------------------------------------------------------------------------
 def objection_outcome_consequences(objection: Objection, outcome: str) -> Consequences:
     """`outcome`: "uphold" or "dismiss"."""

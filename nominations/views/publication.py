@@ -125,13 +125,18 @@ def notice_start(request, pk: int):
 
 
 @secretariat_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def notice_decide(request, pk: int, name: str):
     """confirm / overturn one application in public notice (publication.application_confirm /
-    application_overturn)."""
+    application_overturn). GET: the confirmation page with what it will do."""
     if name not in DECISIONS:
         raise Http404(_("未知的操作。"))
-    app = get_object_or_404(Application.objects.select_related("cycle"), pk=pk)
+    app = get_object_or_404(Application.objects.select_related("cycle__programme", "organization", "nominee"), pk=pk)
+    if request.method == "GET":
+        return render(request, "nominations/publication/decide_confirm.html", {
+            "app": app, "cycle": app.cycle, "name": name, "label": DECISIONS[name], "pub_tab": "notice",
+            "danger": name == "overturn", "form": NoteForm(),
+            "consequences": consequences.notice_decision_consequences(app, name)})
     form = NoteForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:

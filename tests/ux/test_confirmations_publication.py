@@ -102,3 +102,24 @@ def test_outcome_before_investigation_shows_the_refusal(client, in_notice, secre
     response = client.get(reverse("objection_action", args=[objection.pk, "dismiss"]))
     assert any("请先“开始调查核实”" in r for r in response.context["consequences"].refusals)
     assert 'id="confirm-dismiss" disabled' in response.content.decode()
+
+
+# -- 公示通过 / 公示异议成立 ----------------------------------------------------------------------------
+def test_notice_desk_confirm_is_a_step_that_says_what_happens(client, notice_ended, cycle, secretariat):  # noqa: F811
+    client.force_login(secretariat)
+    desk = client.get(reverse("notice_desk", args=[cycle.pk])).content.decode()
+    url = reverse("notice_decide", args=[notice_ended.pk, "confirm"])
+    assert f'href="{url}"' in desk
+    page = client.get(url)
+    html = page.content.decode()
+    assert "公示通过（公示期满无异议），等待发布结果" in html and not page.context["consequences"].refusals
+    assert Application.objects.get(pk=notice_ended.pk).state == "public_notice"
+    assert client.post(url).status_code == 302
+    assert Application.objects.get(pk=notice_ended.pk).state == "awarded"
+
+
+def test_confirm_page_shows_why_it_is_refused_while_the_window_is_open(client, in_notice, secretariat):  # noqa: F811
+    client.force_login(secretariat)
+    page = client.get(reverse("notice_decide", args=[in_notice.pk, "confirm"]))
+    assert any("公示期尚未结束" in r for r in page.context["consequences"].refusals)
+    assert 'id="confirm-confirm" disabled' in page.content.decode()
