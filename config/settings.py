@@ -292,7 +292,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Documents the error answers every operation may give (nominations/api/schema.py)
+    "DEFAULT_SCHEMA_CLASS": "nominations.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "nominations.api.errors.exception_handler",
     # JSON bodies: an object, at most 20 levels deep, no NUL, no integer beyond 64 bits (nominations.api.parsers)
     "DEFAULT_PARSER_CLASSES": ["nominations.api.parsers.StrictJSONParser", "rest_framework.parsers.FormParser",

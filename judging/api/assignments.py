@@ -24,6 +24,7 @@ from judging.export import cycle_export_xlsx
 from judging.models import Assignment, Conflict, SiteVisitReport
 from judging.selectors.ranking import EVALUATED_STATES, attach_recused
 from nominations.api.common import client_ip, error_responses, validated
+from nominations.api.parsers import StrictJSONParser
 from nominations.models import Application, Category, Cycle, Organization
 from nominations.selectors.applications import application_for_user
 
@@ -184,6 +185,8 @@ class JudgeListView(generics.GenericAPIView):
     queryset = get_user_model().objects.none()
     pagination_class = Pagination
     serializer_class = s.JudgeSerializer
+    # JSON only: a form body would turn "expertise={}" into the list ["{}"] (issue 8)
+    parser_classes = [StrictJSONParser]
 
     @extend_schema(parameters=[OpenApiParameter("active", bool, required=False),
                                OpenApiParameter("cycle", int, required=False)],

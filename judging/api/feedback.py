@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import generics, serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -147,7 +147,13 @@ class ApplicationFeedbackPdfView(APIView):
         return response
 
 
-class CycleFeedbackListView(APIView):
+class CycleFeedbackListView(generics.GenericAPIView):
+    """Paginated like every list (the schema says so because the view names its paginator)."""
+
+    queryset = FeedbackReport.objects.none()
+    serializer_class = FeedbackReportSerializer
+    pagination_class = Pagination
+
     @extend_schema(operation_id="cycles_feedback_list", tags=TAGS,
                    responses={200: FeedbackReportSerializer(many=True), **error_responses(403, 404)})
     def get(self, request, pk: int):
@@ -157,9 +163,7 @@ class CycleFeedbackListView(APIView):
         reports = (FeedbackReport.objects.filter(application__cycle=cycle)
                    .select_related("application__organization", "application__nominee")
                    .order_by("application__reference", "pk"))
-        paginator = Pagination()
-        page = paginator.paginate_queryset(reports, request, view=self)
-        return paginator.get_paginated_response(FeedbackReportSerializer(page, many=True).data)
+        return self.get_paginated_response(FeedbackReportSerializer(self.paginate_queryset(reports), many=True).data)
 
 
 class CycleFeedbackGenerateView(APIView):

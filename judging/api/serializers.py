@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from judging.enums import AssignmentState, ConflictSource, ConflictStatus, DecisionOutcome, Stage
 from judging.models import person_name
+from nominations.api.fields import OffsetDateTimeField
 
 DECIMAL = {"max_digits": 9, "decimal_places": 2, "coerce_to_string": True}
 
@@ -51,7 +52,7 @@ class AssignmentCreateSerializer(serializers.Serializer):
     application = serializers.IntegerField()
     judge = serializers.IntegerField(help_text="评审专家的用户 id（GET /judges/ 的 id）")
     stage = serializers.ChoiceField(choices=Stage.choices, default=Stage.DOCUMENT)
-    due_at = serializers.DateTimeField(required=False, allow_null=True)
+    due_at = OffsetDateTimeField(required=False, allow_null=True)
     is_leader = serializers.BooleanField(required=False, default=False)
 
 
@@ -67,7 +68,7 @@ class AutoAssignInputSerializer(serializers.Serializer):
     stage = serializers.ChoiceField(choices=Stage.choices)
     judges_per_application = serializers.IntegerField(min_value=1, max_value=50)
     seed = serializers.IntegerField(required=False, allow_null=True, min_value=0)
-    due_at = serializers.DateTimeField(required=False, allow_null=True)
+    due_at = OffsetDateTimeField(required=False, allow_null=True)
 
 
 class UnfilledSerializer(serializers.Serializer):

@@ -238,7 +238,8 @@ class ApplicationDocumentDownloadView(APIView):
     """The stored file, as an attachment, to whoever may see the application
     (including judges given access by judging)."""
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **error_responses(401, 404)})
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY,  # the stored file's own type
+                              (200, "application/octet-stream"): OpenApiTypes.BINARY, **error_responses(401, 404)})
     def get(self, request, pk: int, doc_id: int):
         doc = _document_or_404(selectors.application_for_user(request.user, pk), doc_id)
         intake.document_download_record(document=doc, actor=request.user, ip=client_ip(request))

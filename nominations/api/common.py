@@ -3,7 +3,6 @@ validation, client address, the secretariat permission, pagination, the public c
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -20,9 +19,12 @@ def client_ip(request) -> str | None:
 
 
 def error_responses(*codes: int) -> dict:
-    descriptions = {400: "输入有误或条件未满足", 401: "未登录", 403: "无权执行", 404: "不存在或无权查看",
-                    409: "当前状态不允许（invalid_state）或并发修改（conflict）"}
-    return {code: OpenApiResponse(s.ErrorSerializer, description=descriptions[code]) for code in codes}
+    """Error answers for @extend_schema: a 400 has field errors or {"detail", "code"}, the
+    others {"detail", "code"} (API.md, Conventions). nominations.api.schema.AutoSchema adds
+    the ones the framework implies (401, 403, 404, 415, 429) to every operation anyway."""
+    from nominations.api.schema import error_response
+
+    return {code: error_response(code) for code in codes}
 
 
 def validated(serializer_class, data, **kwargs) -> dict:

@@ -36,4 +36,14 @@ def exception_handler(exc, context):
         # A body that is not JSON, not an object, too deep, or carries NUL / huge integers
         # (nominations.api.parsers): one shape with a code, like the other errors.
         response.data = {"detail": str(exc.detail), "code": "parse_error"}
+    return with_code(response, exc)
+
+
+def with_code(response, exc):
+    """DRF's own errors (not authenticated, permission denied, not found, method not allowed,
+    unsupported media type, throttled) answer {"detail"}; add the "code" every error body
+    has (API.md, Conventions), e.g. "not_authenticated", "throttled"."""
+    if response is not None and isinstance(response.data, dict) and set(response.data) == {"detail"}:
+        codes = exc.get_codes() if hasattr(exc, "get_codes") else None
+        response.data = {"detail": response.data["detail"], "code": codes if isinstance(codes, str) else "error"}
     return response

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from nominations.api.fields import OffsetDateTimeField
 from nominations.enums import CycleTransition, Transition
 from nominations.services.notices import NoticeInput
 from nominations.models import (
@@ -87,8 +88,8 @@ class NoticeInputMixin(serializers.Serializer):
                                         help_text=_("start_notice/open_notice：公示说明（必填）"))
     contact = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000,
                                     help_text=_("start_notice/open_notice：受理异议的联系方式（必填）"))
-    starts_at = serializers.DateTimeField(required=False, allow_null=True, default=None,
-                                          help_text=_("公示开始（不早于现在，默认现在）"))
+    starts_at = OffsetDateTimeField(required=False, allow_null=True, default=None,
+                                    help_text=_("公示开始（不早于现在，默认现在）"))
     days = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=60,
                                     help_text=_("公示天数（默认按周期设置）"))
     working_days = serializers.BooleanField(required=False, allow_null=True, default=None,
@@ -226,8 +227,8 @@ class ApplicationTransitionInputSerializer(NoticeInputMixin):
                                  help_text=_("说明；退回、不予受理、撤销时为必填的理由"))
     override_reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000,
                                             help_text=_("accept：资格条件未通过时的例外理由"))
-    deadline = serializers.DateTimeField(required=False, allow_null=True, default=None,
-                                         help_text=_("return：补正截止时间（默认按周期的补正天数）"))
+    deadline = OffsetDateTimeField(required=False, allow_null=True, default=None,
+                                   help_text=_("return：补正截止时间（默认按周期的补正天数）"))
     announcement = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000,
                                          help_text=_("publish：本周期尚无结果公告时必填；否则作为补充公告"))
 

@@ -214,7 +214,7 @@ def test_cycle_transitions_refused_to_other_roles(cycle, applicant):
     assert APIClient().get(url).status_code == 401
     denied = api_as(applicant).post(url, {"name": "close"}, format="json")
     assert denied.status_code == 403
-    assert denied.json() == {"detail": "只有秘书处可以执行此操作。"}
+    assert denied.json() == {"detail": "只有秘书处可以执行此操作。", "code": "permission_denied"}
     assert Cycle.objects.get(pk=cycle.pk).status == "open"
 
 
