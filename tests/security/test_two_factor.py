@@ -487,3 +487,20 @@ def test_the_user_menu_links_staff_to_their_two_factor_page(otp_on, judge, appli
     other = Client()
     other.force_login(applicant)
     assert f'href="{reverse("otp_backup_codes")}"' not in other.get(reverse("password_change")).content.decode()
+
+
+def test_the_two_factor_pages_are_translated_to_english(otp_on, judge):
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    password_step(client, "judge")
+    setup = client.get(reverse("otp_setup")).content.decode()
+    main = setup.split("<main", 1)[1].split("</main>", 1)[0].replace(ISSUER, "")
+    assert "Turn on two-factor authentication" in main and not cjk.findall(main)
+    device = TOTPDevice.objects.get(user=judge)
+    client.post(reverse("otp_setup"), {"code": code(device)})
+    codes = client.get(reverse("otp_backup_codes")).content.decode().split("<main", 1)[1].split("</main>", 1)[0]
+    assert "Backup codes" in codes and not cjk.findall(codes)
+    again = Client(HTTP_ACCEPT_LANGUAGE="en")
+    password_step(again, "judge")
+    page = again.get(reverse("login_otp")).content.decode().split("<main", 1)[1].split("</main>", 1)[0]
+    assert "Verify and sign in" in page and not cjk.findall(page)
