@@ -87,7 +87,7 @@ JOB_HELP = {
     BackgroundJob.Kind.FEEDBACK: gettext_lazy("已生成的报告草稿保持不变。请在本页点击“生成全部报告草稿”重试；仍失败时，请把错误信息发给系统管理员。"),
     BackgroundJob.Kind.EXPORT: gettext_lazy("请点击“重新导出”再试；仍失败时，请把错误信息发给系统管理员。"),
 }
-UNIT = {BackgroundJob.Kind.FEEDBACK: gettext_lazy("份报告"), BackgroundJob.Kind.EXPORT: gettext_lazy("个工作表")}
+UNIT = {BackgroundJob.Kind.FEEDBACK: gettext_lazy("份报告"), BackgroundJob.Kind.EXPORT: gettext_lazy("步")}
 
 
 def job_status(job: BackgroundJob, *, now: dt.datetime | None = None) -> dict:
