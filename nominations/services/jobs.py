@@ -17,10 +17,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from nominations.models import BackgroundJob, CertificateBatch, Cycle
+from nominations.services.certificates import BATCH_STALE_AFTER
 
 # A pending or running job older than this is taken as lost (its worker died): the page
-# says so and offers to start again.
-STALE_AFTER = dt.timedelta(minutes=30)
+# says so and offers to start again. The same limit as the certificate batch's re-run.
+STALE_AFTER = BATCH_STALE_AFTER
 
 
 # -- recording progress (called by the acts that queue jobs, and by the tasks) ---------------------

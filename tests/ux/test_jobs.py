@@ -69,7 +69,7 @@ def test_job_status_while_running_and_when_failed_says_what_to_do(client, secret
     assert client.get(reverse("job_result", args=[job.pk])).status_code == 404
 
 
-def test_a_job_lost_for_half_an_hour_is_shown_as_failed(secretariat, cycle):
+def test_a_job_lost_for_an_hour_is_shown_as_failed(secretariat, cycle):
     job = job_create(kind=BackgroundJob.Kind.EXPORT, cycle=cycle, actor=secretariat)
     BackgroundJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - dt.timedelta(hours=1))
     status = job_status(BackgroundJob.objects.get(pk=job.pk))
