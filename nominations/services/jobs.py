@@ -94,7 +94,10 @@ UNIT = {BackgroundJob.Kind.FEEDBACK: gettext_lazy("份报告"), BackgroundJob.Ki
 def job_status(job: BackgroundJob, *, now: dt.datetime | None = None) -> dict:
     """The job's progress for the page and the JSON endpoint (the same keys)."""
     now = now or timezone.now()
-    stale = _stale(job.status, job.created_at, now)
+    # Lost: never started, or made no progress, within the limit (a long feedback run that
+    # keeps advancing is not lost; an export is short, so any export over the limit is).
+    stale = _stale(job.status, job.created_at, now) and (
+        job.status == BackgroundJob.Status.PENDING or job.done == 0 or job.kind == BackgroundJob.Kind.EXPORT)
     status = "failed" if stale else job.status
     unit = UNIT.get(job.kind, "")
     if status == "pending":
