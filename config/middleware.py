@@ -77,6 +77,12 @@ class ApiJsonErrorsMiddleware:
         return response
 
 
+def _huge_path_integer(path: str) -> bool:
+    """A path segment of ASCII digits (what Django's <int:> matches) beyond the 64-bit range."""
+    return any(segment.isdigit() and segment.isascii() and (len(segment.lstrip("0")) > 19 or int(segment) > INT64_MAX)
+               for segment in path.split("/"))
+
+
 class RequestSanityMiddleware:
     """Refuse, before any view runs, what no view can use safely:
     - a NUL character in the path, a query parameter or a form field (PostgreSQL refuses it
@@ -85,12 +91,15 @@ class RequestSanityMiddleware:
       the 64-bit range of the id columns ({"<param>": [message]});
     - under /api/, a JSON body beyond nominations.api.parsers' limits (not an object, too
       deep, NUL, huge integers, NaN), whichever parsers the view lists; over 5 MB → 413.
-    Answers 400 (JSON under /api/, a short page elsewhere)."""
+    Answers 400 (JSON under /api/, a short page elsewhere). A path id beyond the 64-bit
+    range names nothing that can exist: 404, before a view queries the database with it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if _huge_path_integer(request.path_info):
+            return self.not_found(request)
         problem = self.problem(request)
         if problem is not None:
             return self.refuse(request, *problem)
@@ -122,6 +131,15 @@ class RequestSanityMiddleware:
             return JsonResponse(exc.body(), status=400, json_dumps_params={"ensure_ascii": False})
         setattr(request, PARSED_ATTR, data)
         return None
+
+    @staticmethod
+    def not_found(request):
+        from django.http import HttpResponseNotFound, JsonResponse
+        from django.utils.translation import gettext as _
+
+        if _is_api(request):
+            return JsonResponse(_error_body(404), status=404, json_dumps_params={"ensure_ascii": False})
+        return HttpResponseNotFound(_("页面不存在。"), content_type="text/plain; charset=utf-8")
 
     @staticmethod
     def problem(request) -> tuple[str | None, str] | None:

@@ -134,7 +134,7 @@ class JudgeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
     name = serializers.SerializerMethodField()
-    email = serializers.EmailField()
+    email = serializers.CharField(help_text="电子邮箱；未填写时为空字符串")  # "" is not an e-mail address
     title = serializers.SerializerMethodField()
     affiliation = serializers.SerializerMethodField()
     affiliation_uscc = serializers.SerializerMethodField()

@@ -118,3 +118,20 @@ def test_assignment_create_refuses_a_bare_date(db, secretariat, accepted):
         content_type="application/json")
     assert response.status_code == 400 and list(response.json()) == ["due_at"]
     assert not Assignment.objects.exists()
+
+
+@pytest.mark.parametrize("path", ["/api/v1/assignments/2116497446591775637504/scoresheet/",
+                                  "/api/v1/applications/9223372036854775808/", "/applications/99999999999999999999/"])
+def test_a_path_id_beyond_64_bits_is_a_404_not_a_database_error(db, secretariat, path):
+    client = api(secretariat)
+    response = client.put(path, {"items": []}, format="json") if "scoresheet" in path else client.get(path)
+    assert response.status_code == 404
+    if path.startswith("/api/"):
+        assert response.json()["code"] == "not_found"
+
+
+def test_judge_list_email_may_be_empty(db, secretariat, schema):
+    f.UserFactory(username="no-mail", email="", groups=["judge"])
+    row = next(r for r in api(secretariat).get(f"{API}/judges/").json()["results"] if r["username"] == "no-mail")
+    assert row["email"] == ""
+    assert "format" not in schema["components"]["schemas"]["Judge"]["properties"]["email"]

@@ -50,6 +50,9 @@ def flatmap_path_parameters(context, path_parameters):
     segments = context.operation.path.strip("/").split("/")
     values = {}
     for name, generated in path_parameters.items():
+        if name in ("id", "doc_id") and (not isinstance(generated, int) or isinstance(generated, bool)):
+            values[name] = st.just(generated)  # a negative case: keep the malformed id
+            continue
         if name == "id":
             resource = next((s for s in segments[2:] if s in ID_POOLS), None)
             pool = ID_POOLS.get(resource, ())
