@@ -324,3 +324,19 @@ def test_nav_highlights_only_the_workbench_on_home_and_only_tasks_on_judging(jud
 
     assert home.count('aria-current="page"') == 1 and tasks.count('aria-current="page"') == 1
     assert 'aria-current="page">工作台' in home and 'aria-current="page">评审任务' in tasks
+
+
+def test_committee_dashboard_queries_do_not_grow(cycle, recommender, unit, secretariat, committee_member):
+    set_judges_document(cycle, 2)
+    judges = make_judges(2)
+    client = _client(committee_member)
+    _evaluated(cycle, recommender, unit, secretariat, judges)
+    one = _queries(client, reverse("home"))
+    _evaluated(cycle, recommender, unit, secretariat, judges)
+    _evaluated(cycle, recommender, unit, secretariat, judges)
+
+    three = _queries(client, reverse("home"))
+
+    [todo] = client.get(reverse("home")).context["committee_todos"]
+    assert (todo.count, len(todo.lines)) == (3, 3)
+    assert three == one
