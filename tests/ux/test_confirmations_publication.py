@@ -109,7 +109,7 @@ def test_notice_desk_confirm_is_a_step_that_says_what_happens(client, notice_end
     client.force_login(secretariat)
     desk = client.get(reverse("notice_desk", args=[cycle.pk])).content.decode()
     url = reverse("notice_decide", args=[notice_ended.pk, "confirm"])
-    assert f'href="{url}"' in desk
+    assert f'action="{url}"' in desk and 'method="get"' in desk
     page = client.get(url)
     html = page.content.decode()
     assert "公示通过（公示期满无异议），等待发布结果" in html and not page.context["consequences"].refusals
