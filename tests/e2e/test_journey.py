@@ -299,7 +299,9 @@ def walk(journey, world):
     PublicNotice.objects.filter(cycle=cycle).update(starts_at=timezone.now() - dt.timedelta(days=8),
                                                     ends_at=timezone.now() - dt.timedelta(minutes=1))
     page = sec.go(f"/secretariat/cycles/{cycle.pk}/notice/")
-    page.get_by_role("button", name="公示通过").first.click()
+    page.locator(f"#confirm-app-{app_id}").click()
+    page.wait_for_load_state()
+    assert state(app_id) == "public_notice", "nothing happens before the confirmation"
     confirm_if_asked(page)
     assert state(app_id) == "awarded"
     page = sec.go(f"/secretariat/cycles/{cycle.pk}/publication/")
