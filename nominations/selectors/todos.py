@@ -170,8 +170,11 @@ def secretariat_todos(*, now: dt.datetime) -> tuple[list[Cycle], dict[int, list[
 
 
 # -- recommenders ------------------------------------------------------------------------------
+RECOMMENDER_LINES = 5
+
+
 def recommender_todos(user) -> list[Todo]:
-    """待推荐: submitted applications naming one of the user's units. One query."""
+    """待推荐: submitted applications naming one of the user's units, the oldest first. Two queries."""
     units = rules.unit_ids(user)
     if not units:
         return []
@@ -180,6 +183,13 @@ def recommender_todos(user) -> list[Todo]:
     todo = Todo("to_endorse", _("待推荐"), row["n"], reverse("recommender_queue") + "?tab=todo", order=10)
     if row["n"]:
         todo.hint = _("最早一份提交于 %(date)s") % {"date": _local(row["first"])}
+        for app in (Application.objects.filter(recommending_unit_id__in=units, state=S.SUBMITTED)
+                    .select_related("organization", "nominee", "category").order_by("submitted_at", "pk")
+                    [:RECOMMENDER_LINES]):
+            todo.lines.append(TodoLine(
+                title=app.title, url=reverse("application_detail", args=[app.pk]),
+                meta=_("%(holder)s · %(category)s · 提交于 %(date)s") % {
+                    "holder": app.display_name, "category": app.category.name, "date": _local(app.submitted_at)}))
     else:
         todo.hint = _("目前没有等待推荐的申报")
     return [todo]

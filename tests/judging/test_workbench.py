@@ -296,6 +296,7 @@ def test_recommender_and_applicant_todos_link_to_exactly_their_items(cycle, appl
 
     assert todo.count == 1
     assert [app.pk for app, _step in rec.get(todo.url).context["rows"]] == [submitted.pk]
+    assert [line.title for line in todo.lines] == [submitted.title]
 
     mine = _client(applicant)
     home = mine.get(reverse("home"))
@@ -338,5 +339,27 @@ def test_committee_dashboard_queries_do_not_grow(cycle, recommender, unit, secre
     three = _queries(client, reverse("home"))
 
     [todo] = client.get(reverse("home")).context["committee_todos"]
+    assert (todo.count, len(todo.lines)) == (3, 3)
+    assert three == one
+
+
+def test_recommender_dashboard_queries_do_not_grow(cycle, unit, recommender, actors):
+    client = _client(recommender)
+
+    def submitted(n):
+        org = f.OrganizationFactory(name=f"推荐测试{n}号有限公司")
+        user = f.UserFactory(username=f"rec-app-{n}")
+        f.member(user, org)
+        f.advance(f.draft_application(cycle=cycle, applicant=user, organization=org, unit=unit),
+                  ["submit"], {"submit": user})
+
+    submitted(1)
+    one = _queries(client, reverse("home"))
+    submitted(2)
+    submitted(3)
+
+    three = _queries(client, reverse("home"))
+
+    todo = _todo(client.get(reverse("home")), "to_endorse")
     assert (todo.count, len(todo.lines)) == (3, 3)
     assert three == one
