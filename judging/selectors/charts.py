@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from judging.enums import AssignmentState, DecisionOutcome, Stage
@@ -134,3 +134,35 @@ def score_distribution(scores, *, top: Decimal, width: Decimal | None = None) ->
         i = min(n - 1, max(0, int(Decimal(score) // width)))
         bins[i].count += 1
     return bins
+
+
+@dataclass
+class CategoryScores:
+    category: int
+    name: str
+    top: Decimal  # the rubric's maximum total
+    scores: list[Decimal]
+
+
+def category_mean_scores(cycle_ids, *, stage: str = Stage.DOCUMENT) -> dict[int, list[CategoryScores]]:
+    """Per cycle and category, each application's mean sheet total in `stage` (submitted sheets),
+    for the 工作台's score distributions. Two queries (the grouped sheets, the rubrics' items),
+    whatever the number of cycles, categories and applications."""
+    rows = list(Assignment.objects.filter(application__cycle_id__in=list(cycle_ids), stage=stage,
+                                          state=AssignmentState.SUBMITTED)
+                .values("application_id", "application__cycle_id", "application__category_id",
+                        "application__category__name", "application__category__rubric_code",
+                        "application__category__order")
+                .annotate(n=Count("id"), total=Sum("sheet_raw")).order_by())
+    tops = {rubric: sum(items.values(), Decimal(0)) for rubric, items in
+            rubric_max_points({r["application__category__rubric_code"] for r in rows}).items()}
+    result: dict[int, dict[int, CategoryScores]] = {}
+    for r in sorted(rows, key=lambda r: (r["application__category__order"], r["application__category_id"])):
+        per_cycle = result.setdefault(r["application__cycle_id"], {})
+        entry = per_cycle.get(r["application__category_id"])
+        if entry is None:
+            entry = per_cycle[r["application__category_id"]] = CategoryScores(
+                r["application__category_id"], r["application__category__name"],
+                tops.get(r["application__category__rubric_code"], Decimal(1000)), [])
+        entry.scores.append(Decimal(r["total"]) / r["n"] / 100)
+    return {cycle_id: list(cats.values()) for cycle_id, cats in result.items()}

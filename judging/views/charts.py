@@ -262,7 +262,7 @@ def leniency_chart(key: str, leniency) -> Chart:
                  [_("专家"), _("份数"), _("均分"), _("偏差")], table)
 
 
-def distribution_chart(key: str, bins, *, caption: str) -> Chart:
+def distribution_chart(key: str, bins, *, caption: str, title: str = "") -> Chart:
     """Histogram of the final scores of one category."""
     width, left, right, top, bottom = 360, 30, 10, 16, 30
     plot_w, plot_h = width - left - right, 120
@@ -284,8 +284,8 @@ def distribution_chart(key: str, bins, *, caption: str) -> Chart:
             body.append(_text(x, top + plot_h + 14, _fmt(b.low), anchor="middle"))
     body.append(_text(width - right, top + plot_h + 14, _fmt(bins[-1].high) if bins else "", anchor="end"))
     total = sum(b.count for b in bins)
-    title = _("最终得分分布")
-    desc = _("%(caption)s：%(n)d 份申报的最终得分，每 %(w)s 分一组。") % {
+    title = title or _("最终得分分布")
+    desc = _("%(caption)s：%(n)d 份申报的得分，每 %(w)s 分一组。") % {
         "caption": caption, "n": total, "w": _fmt(bins[0].high - bins[0].low) if bins else "—"}
     table = [[f"{_fmt(b.low)}–{_fmt(b.high)}", str(b.count)] for b in bins if b.count]
     return Chart(key, title, desc, _svg(key, width, height, title, desc, body), [_("得分区间"), _("申报数")], table)

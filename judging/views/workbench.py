@@ -56,11 +56,13 @@ def home(request):
 
 
 def _secretariat(now) -> dict:
-    """Per active cycle: its to-dos of both apps in workflow order and its funnel; then the
-    to-dos of no one cycle (open objections)."""
+    """Per active cycle: its to-dos of both apps in workflow order, its funnel and the score
+    distribution of each category (document review means); then the to-dos of no one cycle
+    (open objections)."""
     cycles, per_cycle, general = nomination_todos.secretariat_todos(now=now)
     judging = judging_todos.secretariat_todos(cycle_ids=[c.pk for c in cycles], now=now)
     funnels = chart_data.cycle_funnels([c.pk for c in cycles])
+    scores = chart_data.category_mean_scores([c.pk for c in cycles])
     groups = []
     for cycle in cycles:
         todos = sorted(per_cycle.get(cycle.pk, []) + judging.get(cycle.pk, []), key=lambda t: t.order)
@@ -69,6 +71,11 @@ def _secretariat(now) -> dict:
             continue
         group = TodoGroup(key=f"cycle-{cycle.pk}", title=str(cycle), cycle=cycle, todos=todos)
         group.funnel = charts.funnel_chart(f"funnel-{cycle.pk}", steps, caption=str(cycle)) if steps else None
+        group.distributions = [
+            charts.distribution_chart(f"dist-{cycle.pk}-{c.category}", chart_data.score_distribution(c.scores, top=c.top),
+                                      caption=f"{cycle} · {c.name}", title=_("%(category)s：资料评审平均分分布") % {
+                                          "category": c.name})
+            for c in scores.get(cycle.pk, [])]
         groups.append(group)
     return {"secretariat_groups": groups, "secretariat_general": general,
             "secretariat_total": sum(g.total for g in groups) + sum(t.count for t in general),

@@ -135,9 +135,13 @@ def test_secretariat_disagreement_until_consensus_recorded(cycle, recommender, u
     fill_and_submit(panels[1][1], j2, 65)
     client = _client(secretariat)
 
-    todo = _todo(client.get(reverse("home")), "disagreement")
+    home = client.get(reverse("home"))
+    todo = _todo(home, "disagreement")
 
     assert todo.count == 1
+    [group] = home.context["secretariat_groups"]
+    [dist] = group.distributions  # the category's document-review means, as a chart with its table
+    assert sum(int(row[1]) for row in dist.rows) == 2 and 'role="img"' in dist.svg
     page = client.get(todo.url)
     assert [(r["application"].pk, r["disagreement"]) for r in page.context["rows"]] == [(app.pk, [code])]
     consensus_save(application=app, stage="document", actor=j1,
