@@ -6,13 +6,16 @@ the transition services, so the demo's history is real audit data.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
 from nominations.demo import build_cycle, sample_pdf
 from nominations.enums import CycleState, RecommenderKind
@@ -53,6 +56,23 @@ class Command(BaseCommand):
         parser.add_argument("--password", default="demo12345", help="password for every demo account")
 
     def handle(self, *args, password: str, **options):
+        # The e-mails the seeded history sends (and the task log lines) would bury the accounts
+        # printed below: keep them in memory while seeding and say how many there were.
+        tasks_log = logging.getLogger("django_tasks")
+        level = tasks_log.level
+        tasks_log.setLevel(logging.WARNING)
+        try:
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+                mail.outbox = []
+                users = self._seed(password)
+                sent = len(mail.outbox)
+        finally:
+            tasks_log.setLevel(level)
+        if sent:
+            self.stdout.write(f"演示数据的办理过程发送了 {sent} 封邮件（未显示）/ {sent} e-mails of the seeded history not shown.")
+        self._print_accounts(users, password)
+
+    def _seed(self, password: str) -> dict:
         with transaction.atomic():
             users = self._users(password)
             cycles = self._cycles(users["secretariat"])
@@ -61,7 +81,7 @@ class Command(BaseCommand):
         self._applications(users, cycles, units, orgs)
         for hook in EXTRA_SEEDERS:
             hook(users=users, cycles=cycles, stdout=self.stdout)
-        self._print_accounts(users, password)
+        return users
 
     # -- pieces ------------------------------------------------------------------
     def _user(self, username: str, password: str, *, name: str, group: str | None = None,
