@@ -60,10 +60,11 @@ def applications_disagreement(*, cycle_ids) -> dict[int, dict[int, list[str]]]:
     items SPREAD_THRESHOLD or more points apart that have no consensus score yet.
     {cycle id: {application id: [criterion codes]}}. Three queries: the complete panels' sheets
     (percent strings, compared a whole sheet at a time as the ranking does), the rubrics' items,
-    the consensus scores recorded for the applications flagged."""
+    the consensus scores recorded in the cycles' applications under review."""
+    cycle_ids = list(cycle_ids)
     outstanding = Assignment.objects.filter(application=OuterRef("application_id"), stage=OuterRef("stage"),
                                             state__in=list(OUTSTANDING))
-    rows = (Assignment.objects.filter(STAGE_OPEN, application__cycle_id__in=list(cycle_ids), state=A.SUBMITTED)
+    rows = (Assignment.objects.filter(STAGE_OPEN, application__cycle_id__in=cycle_ids, state=A.SUBMITTED)
             .exclude(Exists(outstanding))
             .values_list("application_id", "application__cycle_id", "application__category__rubric_code", "stage",
                          "sheet_percents").order_by())
@@ -87,7 +88,10 @@ def applications_disagreement(*, cycle_ids) -> dict[int, dict[int, list[str]]]:
     if not flags:
         return {}
     agreed: dict[tuple[int, str], set[str]] = {}
-    for app_id, stage, code in (ConsensusScore.objects.filter(application_id__in=list(flags))
+    # the consensus scores of the applications in review (a few rows; no list of thousands of ids)
+    for app_id, stage, code in (ConsensusScore.objects.filter(application__cycle_id__in=list(cycle_ids),
+                                                              application__state__in=[S.DOCUMENT_REVIEW,
+                                                                                      S.SITE_REVIEW])
                                 .values_list("application_id", "stage", "criterion__code").order_by()):
         agreed.setdefault((app_id, stage), set()).add(code)
     result: dict[int, dict[int, list[str]]] = {}
