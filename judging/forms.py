@@ -42,6 +42,15 @@ class PeopleMultipleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return person_label(obj)
 
+    def _check_values(self, value):
+        # Django looks the ids up with pk__in, which overflows on SQLite beyond 64 bits.
+        for pk in value:
+            digits = str(pk).strip().lstrip("+-")
+            if digits.isdigit() and (len(digits) > 19 or int(digits) > 2**63 - 1):
+                raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
+                                            params={"value": pk})
+        return super()._check_values(value)
+
 
 def judges_queryset():
     return (get_user_model().objects.filter(groups__name=JUDGE, is_active=True)

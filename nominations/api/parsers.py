@@ -73,7 +73,7 @@ def check_value(value, depth: int = 0) -> None:
 
 
 def install_integer_bounds() -> None:
-    """Every DRF IntegerField refuses values beyond the 64-bit id columns (called by
+    """Every DRF and Django form IntegerField refuses values beyond the 64-bit columns (called by
     NominationsConfig.ready): an integer sent as a string ("99999999999999999999") escapes the
     parser's check but not this one. Django's validator classes, so that drf-spectacular
     writes the bounds into the schema (minimum / maximum)."""
@@ -81,9 +81,12 @@ def install_integer_bounds() -> None:
     from django.utils.translation import gettext_lazy
     from rest_framework import serializers
 
+    from django import forms
+
     message = gettext_lazy("数值超出允许范围。")
-    serializers.IntegerField.default_validators = [MinValueValidator(INT64_MIN, message=message),
-                                                   MaxValueValidator(INT64_MAX, message=message)]
+    bounds = [MinValueValidator(INT64_MIN, message=message), MaxValueValidator(INT64_MAX, message=message)]
+    serializers.IntegerField.default_validators = bounds
+    forms.IntegerField.default_validators = bounds  # the web forms' too (and their Decimal/Float subclasses)
 
 
 def _no_constant(name: str):

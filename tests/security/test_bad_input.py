@@ -456,3 +456,24 @@ def test_nul_in_a_multipart_api_field_is_a_json_400(world):
                            {"kind": "evidence\x00", "file": b"%PDF-1.4"}, format="multipart")
     assert response.status_code == 400 and "空字符" in json.dumps(response.json(), ensure_ascii=False)
     assert changed_tables(before, db_dump()) == []
+
+
+# -- integers beyond 64 bits in web forms ----------------------------------------------------------
+def test_web_forms_refuse_integers_beyond_64_bits(world):
+    from judging.forms import AutoAssignForm, DecisionForm
+
+    assert not AutoAssignForm(data={"judges_per_application": 1, "seed": HUGE}).is_valid()
+    form = DecisionForm(data={"outcome": "approve", "decided_on": "2024-08-20", "votes_for": HUGE,
+                              "votes_against": 0, "votes_abstain": 0, "recused": [HUGE]})
+    assert not form.is_valid()  # no OverflowError from the recused lookup on SQLite
+    assert {"votes_for", "recused"} <= set(form.errors)
+
+
+def test_web_auto_assign_with_a_huge_seed_changes_nothing(world):
+    client = Client()
+    client.force_login(world["secretariat"])
+    before = db_dump()
+    response = client.post(f"/judging/cycles/{world['cycle'].pk}/auto-assign/",
+                           {"stage": "document", "judges_per_application": 1, "seed": HUGE})
+    assert response.status_code < 500
+    assert changed_tables(before, db_dump()) == []
