@@ -195,8 +195,8 @@ def notice_decision_consequences(app: Application, name: str, *, now: dt.datetim
     if name == "confirm":
         if app.state == S.PUBLIC_NOTICE:
             result.refusals.extend(confirm_blockers(app, now=now))
-        result.items.append((_("“%(name)s”公示通过（公示期满，异议已处理），等待发布结果。") if objections
-                             else _("“%(name)s”公示通过（公示期满无异议），等待发布结果。")) % {"name": app.display_name})
+        result.items.append((_("确认后，“%(name)s”记为“公示期满，异议已处理”，等待发布结果。") if objections
+                             else _("确认后，“%(name)s”记为“公示期满无异议”，等待发布结果。")) % {"name": app.display_name})
         result.items.append(_("发布结果时列入获奖名单并颁发证书，申报单位届时收到通知。"))
         result.items.append(_("确认后不能撤回；如发现问题，只能在发布后撤销奖项。"))
     else:

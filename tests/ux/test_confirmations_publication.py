@@ -112,7 +112,7 @@ def test_notice_desk_confirm_is_a_step_that_says_what_happens(client, notice_end
     assert f'action="{url}"' in desk and 'method="get"' in desk
     page = client.get(url)
     html = page.content.decode()
-    assert "公示通过（公示期满无异议），等待发布结果" in html and not page.context["consequences"].refusals
+    assert "记为“公示期满无异议”，等待发布结果" in html and not page.context["consequences"].refusals
     assert Application.objects.get(pk=notice_ended.pk).state == "public_notice"
     assert client.post(url).status_code == 302
     assert Application.objects.get(pk=notice_ended.pk).state == "awarded"
