@@ -46,6 +46,13 @@ def _text(x, y, text, css="chart-label", anchor="start") -> str:
     return (f'<text class="{css}" x="{_n(x)}" y="{_n(y)}" text-anchor="{anchor}">{escape(str(text))}</text>')
 
 
+def _label_room(labels, minimum: float) -> float:
+    """Room for right-aligned row labels at the 11px label size: about a full em for CJK
+    characters and a little over half an em for Latin ones (English labels run longer)."""
+    widest = max((sum(11.5 if ord(ch) > 0x2E7F else 6.2 for ch in str(label)) for label in labels), default=0)
+    return max(minimum, widest + 10)
+
+
 def _fmt(value) -> str:
     if value is None:
         return "—"
@@ -293,7 +300,8 @@ def distribution_chart(key: str, bins, *, caption: str, title: str = "") -> Char
 
 def funnel_chart(key: str, steps, *, caption: str) -> Chart:
     """The cycle funnel: how many applications reached each step, and the share of those applied."""
-    width, left, right, top, row = 320, 84, 66, 8, 24
+    left, right, top, row = _label_room([s.label for s in steps], 84), 66, 8, 24
+    width = left + 170 + right
     plot = width - left - right
     height = top + row * len(steps) + 6
     peak = max([s.count for s in steps] + [1])
