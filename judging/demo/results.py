@@ -42,6 +42,14 @@ ANSWERS = {"experience": "典型经验", "summary": "形成可复制、可推广
 
 
 def _approved(*, user, org, category, unit, title, bases, users, now):
+    app = _evaluated(user=user, org=org, category=category, unit=unit, title=title, bases=bases, users=users)
+    return committee_decision_record(application=app.pk, outcome="approve", actor=users["secretariat"],
+                                     minute="审定委员会第一次会议：同意授予", votes_for=9, votes_against=0,
+                                     votes_abstain=1, decided_on=timezone.localdate()).application
+
+
+def _evaluated(*, user, org, category, unit, title, bases, users):
+    """An application driven from the form to the end of document review (three sheets)."""
     sec, rec = users["secretariat"], users["recommender1"]
     app = application_create(actor=user, category=category, organization=org, title=title,
                              recommending_unit=unit, answers=ANSWERS, commitment=True)
@@ -63,10 +71,7 @@ def _approved(*, user, org, category, unit, title, bases, users, now):
                   "opportunities": f"{c.title}的对标比较可进一步加强。"} for i, c in enumerate(criteria)]
         scoresheet_save(assignment=assignment, items=items, actor=judge)
         assignment_submit(assignment=assignment, actor=judge)
-    app = application_transition(application=app.pk, name="finish_review", actor=sec)
-    return committee_decision_record(application=app.pk, outcome="approve", actor=sec,
-                                     minute="审定委员会第一次会议：同意授予", votes_for=9, votes_against=0,
-                                     votes_abstain=1, decided_on=timezone.localdate()).application
+    return application_transition(application=app.pk, name="finish_review", actor=sec)
 
 
 NOTICE_TEXT = ("经专家评审和审定委员会审定，现将拟认定的质量标杆典型经验予以公示。公示期间，任何单位和个人"
@@ -100,5 +105,31 @@ def seed_results(*, users, cycles, stdout=None) -> None:
             objection_investigate(objection=objection, actor=sec)
             objection_resolve(objection=objection, actor=sec, outcome="dismissed",
                               resolution="经调查核实，推广应用企业名单与证明材料一致，异议不成立。")
+    _awaiting_committee(users=users, unit=unit)
     if stdout is not None:
-        stdout.write("质量标杆2016：公示期已满（可确认并发布）；质量标杆2017：正在公示（可提出异议）。")
+        stdout.write("质量标杆2016：公示期已满（可确认并发布）；质量标杆2017：正在公示（可提出异议）；"
+                     "质量标杆2014：两项评审完成，待审定委员会审定（其中一项专家评分分歧较大）。")
+
+
+# Evaluated, awaiting the committee: what committee1's 工作台 and the committee view show.
+AWAITING_YEAR = 2014
+AWAITING = [
+    # applicant, title, per-judge base percent in steps of 5 (the first panel disagrees by 30 points and more)
+    ("applicant4", "新材料研发质量“四个一”快速验证经验", (75, 60, 40)),
+    ("applicant5", "冷链物流全程温控与质量追溯经验", (70, 60, 65)),
+]
+
+
+def _awaiting_committee(*, users, unit) -> None:
+    if Cycle.objects.filter(programme__code="QB", label=str(AWAITING_YEAR)).exists():
+        return
+    sec = users["secretariat"]
+    cycle = cycle_transition(cycle=build_cycle("QB", year=AWAITING_YEAR), name="open", actor=sec)
+    category = cycle.categories.get(code="TYPICAL")
+    for username, title, bases in AWAITING:
+        org = Organization.objects.filter(memberships__user=users[username]).first()
+        if org is not None:
+            _evaluated(user=users[username], org=org, category=category, unit=unit, title=title, bases=bases,
+                       users=users)
+    for name in ("close", "start_judging", "start_deliberation"):
+        cycle_transition(cycle=cycle, name=name, actor=sec, note="演示数据")

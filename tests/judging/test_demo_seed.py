@@ -18,7 +18,7 @@ def test_seed_demo_adds_the_judge_pool_idempotently_and_auto_assign_skips_judge8
     assert JudgeRelation.objects.count() == 1
     User = get_user_model()
     judge8 = User.objects.get(username="judge8")
-    app = Application.objects.get(organization__name="上海临港新材料科技有限公司")
+    app = Application.objects.get(organization__name="上海临港新材料科技有限公司", cycle__label="2018")
     assert app.state == "accepted"
     assert conflict_reasons(judge=judge8, organization=app.organization) == [
         "系统检测：专家曾为该单位（上海临港新材料科技有限公司）提供咨询或辅导"]
@@ -58,3 +58,15 @@ def test_seed_demo_prepares_the_publication_walk(db, client, django_capture_on_c
         "QB-2015-001", "QB-2015-002", "QB-2016-001"]
     body = client.get(f"/api/v1/public/certificates/{cert.verification_code}/").json()
     assert (body["number"], body["status"], body["holder"]) == ("QB-2016-001", "valid", "上海申城智能电网科技股份有限公司")
+
+
+def test_seed_demo_leaves_two_rankings_for_the_committee(db, client):
+    """committee1's 工作台 has something to decide: two evaluated applications, one flagged."""
+    call_command("seed_demo", stdout=io.StringIO())
+    waiting = Application.objects.filter(state="evaluated", cycle__status="deliberation")
+    assert sorted(waiting.values_list("organization__name", flat=True)) == [
+        "上海临港新材料科技有限公司", "上海长三角物流服务有限公司"]
+    client.force_login(get_user_model().objects.get(username="committee1"))
+    html = client.get("/").content.decode()
+    assert "待审定的排名" in html
+    assert all(app.organization.name in html for app in waiting)
