@@ -41,8 +41,8 @@ def certificate(db):
 
 
 def wrong(check: str) -> str:
-    """The same length, one character different."""
-    return ("x" if check[0] != "x" else "y") + check[1:]
+    """The same length, one character different (also ignoring case: the check is case-insensitive)."""
+    return ("x" if check[0].lower() != "x" else "y") + check[1:]
 
 
 # -- the model ------------------------------------------------------------------------
