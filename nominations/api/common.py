@@ -10,7 +10,6 @@ from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.throttling import AnonRateThrottle
 
 from nominations import rules
-from nominations.api import serializers as s
 
 
 

@@ -9,11 +9,14 @@ CLEARANCE, and a denied answer (401/403/404/405, a redirect to the login) none a
 Each cell runs in a savepoint rolled back after the request: every cell sees the same world.
 
 A new API operation or web route without a row fails test_every_operation_and_route_has_a_row.
+To update the table: `MATRIX_TABLE=/tmp/matrix.txt .venv/bin/python -m pytest -q
+tests/security/test_permission_matrix.py -k observed` writes the observed one; review the diff.
 """
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 
 import pytest
 from django.core.cache import cache
@@ -60,10 +63,6 @@ def pdf(name="m.pdf"):
 
 def csv_file():
     return SimpleUploadedFile("judges.csv", "username,name\nm-new-judge,新专家\n".encode(), content_type="text/csv")
-
-
-def _criterion(ids):
-    return "4.1.2"
 
 
 # One row per API operation (and more where the object's state matters):
@@ -696,3 +695,16 @@ def test_permission_matrix(persona, module_world, db):
             leaked.append(f"{key} ({status}): {', '.join(leaks)}")
     assert leaked == [], "data this persona may not see:\n" + "\n".join(leaked)
     assert wrong == [], "\n".join(wrong)
+
+
+@pytest.mark.skipif(not os.environ.get("MATRIX_TABLE"), reason="writes the observed table when MATRIX_TABLE=<file>")
+def test_write_observed_table(module_world, db):
+    """`MATRIX_TABLE=/tmp/matrix.txt pytest tests/security/test_permission_matrix.py -k observed`
+    writes the statuses observed now in EXPECTED's format: diff it with EXPECTED, review every
+    changed cell as a change of who may see or do what, then paste it."""
+    observed = {}
+    for persona in PERSONAS:
+        for _kind, key, status, _leaks in run_cells(module_world, persona):
+            observed.setdefault(key, {})[persona] = status
+    with open(os.environ["MATRIX_TABLE"], "w", encoding="utf-8") as out:
+        out.write(format_table(observed) + "\n")

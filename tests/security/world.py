@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 import pytest
 from django.db import transaction
 from django.test.utils import override_settings
-from django.utils import timezone
 
 from judging.selectors import criteria_for_application
 from judging.services import (
