@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from events.enums import EventKind, PublicStatus, RegistrationState
 from events.selectors import public_status
+from nominations.api.fields import OffsetDateTimeField
 
 
 class HostSerializer(serializers.Serializer):
@@ -60,13 +61,13 @@ class EventWriteSerializer(serializers.Serializer):
     topic = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     host_applications = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**62),
                                               allow_empty=False, max_length=20)
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
+    starts_at = OffsetDateTimeField()
+    ends_at = OffsetDateTimeField()
     location = serializers.CharField(max_length=300)
     capacity = serializers.IntegerField(min_value=1, max_value=100000)
     per_organization_limit = serializers.IntegerField(min_value=1, max_value=1000)
-    registration_opens_at = serializers.DateTimeField()
-    registration_closes_at = serializers.DateTimeField()
+    registration_opens_at = OffsetDateTimeField()
+    registration_closes_at = OffsetDateTimeField()
     description = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
     show_phones_to_host = serializers.BooleanField(required=False, default=False)
 

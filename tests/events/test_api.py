@@ -270,3 +270,13 @@ def test_patch_changes_only_what_it_names(event, secretariat):
 def test_register_malformed_body_is_400(event, applicant, body):
     response = api(applicant).post(f"/api/v1/events/{event.pk}/registrations/", body, format="json")
     assert response.status_code == 400 and not Registration.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["2027-01-10", "2027-01-10T09:00:00", "2027-01-10 09:00"])
+def test_event_times_need_an_offset(value, secretariat, winner):
+    """A bare date or a time without offset would be read in the server's zone: refused."""
+    from events.models import Event
+
+    response = api(secretariat).post("/api/v1/events/", _create_body(winner[0].pk, starts_at=value), format="json")
+    assert response.status_code == 400 and "starts_at" in response.json()
+    assert not Event.objects.exists()
