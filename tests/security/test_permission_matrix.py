@@ -242,10 +242,10 @@ WEB = [
      None),
     ("secretariat/cycles/<int:pk>/certificates/reissue/", "/secretariat/cycles/{cycle_p}/certificates/reissue/", {},
      None),
-    ("secretariat/certificate-batches/<int:pk>/combined.pdf", "/secretariat/certificate-batches/1/combined.pdf", {},
+    ("secretariat/certificate-batches/<int:pk>/combined.pdf", "/secretariat/certificate-batches/{batch}/combined.pdf", {},
      None),
     ("secretariat/applications/<int:pk>/revoke/", "/secretariat/applications/{p}/revoke/", {}, None),
-    ("secretariat/certificate-batches/<int:pk>/status/", "/secretariat/certificate-batches/1/status/", {}, None),
+    ("secretariat/certificate-batches/<int:pk>/status/", "/secretariat/certificate-batches/{batch}/status/", {}, None),
     ("secretariat/jobs/<int:pk>/status/", "/secretariat/jobs/1/status/", {}, None),
     ("secretariat/jobs/<int:pk>/result/", "/secretariat/jobs/1/result/", {}, None),
     # judging: judges
@@ -579,9 +579,9 @@ POST /api/v1/registrations/{registration}/check-in/                  401  403  4
 /secretariat/cycles/{cycle_p}/publication/                           302  403  403  403  403  403  403  403  403  403  200
 /secretariat/cycles/{cycle_p}/publication/publish/                   302  403  403  403  403  403  403  403  403  403  200
 /secretariat/cycles/{cycle_p}/certificates/reissue/                  302  403  403  403  403  403  403  403  403  403  405
-/secretariat/certificate-batches/1/combined.pdf                      302  403  403  403  403  403  403  403  403  403  200
+/secretariat/certificate-batches/{batch}/combined.pdf                      302  403  403  403  403  403  403  403  403  403  200
 /secretariat/applications/{p}/revoke/                                302  403  403  403  403  403  403  403  403  403  200
-/secretariat/certificate-batches/1/status/                           302  403  403  403  403  403  403  403  403  403  200
+/secretariat/certificate-batches/{batch}/status/                           302  403  403  403  403  403  403  403  403  403  200
 /secretariat/jobs/1/status/                                          302  403  403  403  403  403  403  403  403  403  404
 /secretariat/jobs/1/result/                                          302  403  403  403  403  403  403  403  403  403  404
 /judging/                                                            302  403  403  403  403  200  200  200  200  403  403

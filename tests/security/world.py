@@ -37,7 +37,7 @@ from judging.services import (
     scoresheet_submit,
 )
 from judging.models import CommitteeDecision, SiteVisitReport
-from nominations.models import Certificate, Cycle
+from nominations.models import Certificate, CertificateBatch, Cycle
 from nominations.services.objections import objection_file, objection_investigate, objection_resolve
 from nominations.services.publication import application_confirm, cycle_publish
 from tests import factories as f
@@ -169,6 +169,7 @@ def build_world(capture_on_commit) -> World:
         {"name": SECRET["attendee"], "position": "质量经理", "phone": SECRET["attendee_phone"]}])
 
     cert = Certificate.objects.filter(application=p).first()
+    batch = CertificateBatch.objects.filter(cycle=cycle_p).order_by("pk").last()
     w.ids = {
         "cycle": cycle.pk, "cycle_p": cycle_p.pk, "category": a.category_id, "category_p": p.category_id,
         "rubric": a.category.rubric_code,
@@ -180,6 +181,7 @@ def build_world(capture_on_commit) -> World:
         **{f"asg_{k.removeprefix('judge_')}": v.pk for k, v in assignments.items()},
         "event": event.pk, "registration": registration.pk,
         "conflict": conflict.pk, "notice": notice.pk, "objection": objection.pk, "feedback": report.pk,
+        "batch": batch.pk if batch else None,
         "certificate_code": cert.verification_code if cert else None,
         "certificate_number": cert.number if cert else None,
         "certificate_check": cert.verification_code[:8] if cert else None,
