@@ -178,6 +178,9 @@ def event_update(*, event: Event | int, actor, changes: dict, host_applications:
             raise InvalidState(_("活动%(state)s，不能再修改。") % {"state": locked.get_state_display()})
         values = _strip({name: changes.get(name, getattr(locked, name)) for name in EDITABLE})
         errors = _check(values, confirmed=_confirmed_persons(locked))
+        if values["starts_at"] and values["starts_at"] != locked.starts_at and values["starts_at"] <= now:
+            # A reschedule tells every registrant a new time: it must be one they can still come to.
+            errors.setdefault("starts_at", []).append(_("改期后的开始时间已过，请改到将来的时间。"))
         awards = None
         if host_applications is not None:
             awards, host_errors = _host_awards(values["kind"], host_applications)

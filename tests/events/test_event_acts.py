@@ -77,6 +77,21 @@ def test_reschedule_emails_every_registrant_and_rearms_reminders(event, secretar
     assert set(entry.data["changes"]) == {"starts_at", "ends_at"}
 
 
+def test_reschedule_into_the_past_is_refused_and_changes_nothing(event, secretariat, applicant,
+                                                                 django_capture_on_commit_callbacks):
+    registration_create(event=event, organization=org_of(applicant), attendees=people(1), actor=applicant)
+    before = (event.starts_at, event.ends_at)
+    mail.outbox.clear()
+    past = timezone.now() - dt.timedelta(hours=1)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(WorkflowError) as refused:
+        event_update(event=event, actor=secretariat, changes={"starts_at": past, "ends_at": past + dt.timedelta(hours=2),
+                                                               "registration_closes_at": past - dt.timedelta(hours=1)})
+    assert "starts_at" in refused.value.field_errors
+    event.refresh_from_db()
+    assert (event.starts_at, event.ends_at) == before and mail.outbox == []
+    assert not AuditEntry.objects.filter(action="event.reschedule").exists()
+
+
 def test_cancel_emails_everyone_with_reason(event, secretariat, applicant, other_applicant, third_applicant,
                                             django_capture_on_commit_callbacks):
     for user in (applicant, other_applicant, third_applicant):  # the third waits
