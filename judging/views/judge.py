@@ -41,6 +41,7 @@ from judging.views.common import application_or_404, is_overdue, item_anchor, ju
 from nominations.enums import ApplicationState
 from nominations.models import Organization
 from nominations.selectors.applications import application_documents
+from nominations.text import quoted
 from nominations.views.common import answer_rows, client_ip, error_html, report_error, safe_next
 
 A = AssignmentState
@@ -154,7 +155,7 @@ def assignment_accept(request, pk: int):
         messages.error(request, error_html(exc))
         return redirect(safe_next(request, "judging:home"))
     messages.success(request, _("已接受评审任务%(title)s，现在可以查看申报材料。") % {
-        "title": assignment.application.title})
+        "title": quoted(assignment.application.title)})
     return redirect("judging:assignment_sheet", pk=assignment.pk)
 
 
@@ -179,7 +180,7 @@ def assignment_decline(request, pk: int):
                 messages.error(request, error_html(exc))
             else:
                 messages.success(request, _("已回避%(title)s。秘书处将另行安排专家；您已不能再查看该申报的材料和评分。")
-                                 % {"title": assignment.application.title})
+                                 % {"title": quoted(assignment.application.title)})
                 return redirect("judging:home")
         else:
             messages.error(request, _("请填写回避理由。"))

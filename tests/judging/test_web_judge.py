@@ -95,6 +95,7 @@ def test_materials_shown_only_after_accepting(client, accepted, judges, secretar
     assignment.refresh_from_db()
     assert assignment.state == "accepted"
     page = client.get(sheet_url(assignment))
+    assert f"已接受评审任务“{accepted.title}”" in page.content.decode()  # the title quoted once
     assert [d.pk for d in page.context["documents"]] == list(accepted.documents.order_by("kind", "uploaded_at")
                                                           .values_list("pk", flat=True))
     assert reverse("document_download", args=[accepted.pk, doc.pk]) in page.content.decode()
