@@ -250,8 +250,10 @@ def event_close(*, event: Event | int, actor, attendance, summary: str, ip: str 
     _secretariat(actor)
     summary = (summary or "").strip()
     errors: dict[str, list[str]] = {}
-    if attendance is None or str(attendance).strip() == "" or not str(attendance).isdigit():
-        errors["attendance"] = [_("请填写实到人数（非负整数）。")]
+    text = str(attendance if attendance is not None else "").strip()
+    # ASCII digits only ("²" and "５" pass isdigit() but not int()), and within the column's range.
+    if not (text.isascii() and text.isdecimal()) or int(text) > 100000:
+        errors["attendance"] = [_("请填写实到人数（0–100000 的整数）。")]
     if not summary:
         errors["summary"] = [_("请填写活动纪要，将在公开页面展示。")]
     if errors:
@@ -265,7 +267,7 @@ def event_close(*, event: Event | int, actor, attendance, summary: str, ip: str 
             raise InvalidState(_("活动尚未结束（%(end)s 结束），结束后才能登记实到人数和纪要。")
                                % {"end": timezone.localtime(locked.ends_at).strftime("%Y-%m-%d %H:%M")})
         locked.state, locked.attendance, locked.summary, locked.closed_at = (
-            EventState.DONE, int(attendance), summary, now)
+            EventState.DONE, int(text), summary, now)
         locked.save(update_fields=["state", "attendance", "summary", "closed_at"])
         audit_record(obj=locked, action="event.close", actor=actor, source=EventState.SCHEDULED,
                      target=locked.state, ip=ip, data={"attendance": locked.attendance})

@@ -212,7 +212,7 @@ def registration_check_in(*, registration: Registration | int, actor, attendee_i
             raise InvalidState(_("该报名%(status)s，不能签到。") % {"status": reg.get_status_display()})
         qs = reg.attendees.filter(checked_in_at__isnull=True)
         if attendee_ids is not None:
-            ids = [int(i) for i in attendee_ids if str(i).isdigit()]
+            ids = [int(i) for i in map(str, attendee_ids) if i.isascii() and i.isdecimal() and len(i) < 19]
             if not ids or reg.attendees.filter(pk__in=ids).count() != len(set(ids)):
                 msg = _("请选择本报名中的参会人员。")
                 raise ConditionsUnmet(msg, field_errors={"attendees": [msg]})

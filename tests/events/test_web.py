@@ -274,3 +274,26 @@ def test_check_in_qr_code_scans_to_the_check_in_url(event, applicant):
     reg, = _registered(event, applicant)
     [result] = zxingcpp.read_barcodes(Image.open(io.BytesIO(checkin_qr_png(reg))))
     assert result.text == checkin_url(reg) and result.text.startswith("http")
+
+
+@pytest.mark.parametrize("attendance", ["²", "５", "99999999999999999999999", "-1", ""])
+def test_desk_close_refuses_a_bad_attendance_without_an_error_page(client, event, secretariat, attendance):
+    Event.objects.filter(pk=event.pk).update(
+        starts_at=timezone.now() - dt.timedelta(hours=3), ends_at=timezone.now() - dt.timedelta(hours=1),
+        registration_opens_at=timezone.now() - dt.timedelta(days=3),
+        registration_closes_at=timezone.now() - dt.timedelta(days=1))
+    response = _client(client, secretariat).post(reverse("events:desk_close", args=[event.pk]),
+                                                 {"attendance": attendance, "summary": "座谈交流。"}, follow=True)
+    assert response.status_code == 200 and "实到人数" in response.content.decode()
+    event.refresh_from_db()
+    assert (event.state, event.attendance) == ("scheduled", None)
+
+
+@pytest.mark.parametrize("attendee", ["²", "99999999999999999999999"])
+def test_desk_check_in_refuses_a_bad_attendee_id(client, event, secretariat, applicant, other_applicant, attendee):
+    _registered(event, applicant, other_applicant)
+    registration = event.registrations.order_by("pk").first()
+    response = _client(client, secretariat).post(
+        reverse("events:desk_check_in", args=[event.pk, registration.pk]), {"attendee": attendee}, follow=True)
+    assert response.status_code == 200
+    assert not Attendee.objects.filter(checked_in_at__isnull=False).exists()
