@@ -29,6 +29,14 @@ class TokenAuthentication(KnoxTokenAuthentication):
     request); here a request reads only its own token (one query, as DRF's Token did), and
     a user's expired tokens are swept when a new one is issued."""
 
+    def authenticate_credentials(self, token):
+        # Knox decodes the header's bytes as UTF-8 itself: other bytes would be a 500.
+        try:
+            token.decode("utf-8") if isinstance(token, bytes) else token
+        except UnicodeDecodeError:
+            raise exceptions.AuthenticationFailed(_("令牌无效。")) from None
+        return super().authenticate_credentials(token)
+
     def _cleanup_token(self, auth_token) -> bool:
         if auth_token.expiry is not None and auth_token.expiry < timezone.now():
             auth_token.delete()

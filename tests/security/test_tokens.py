@@ -359,3 +359,10 @@ def test_malformed_sign_in_fields_are_a_400(applicant, fmt):
         body = response.json()
         assert set(body) <= {"username", "password", "otp", "non_field_errors"} or set(body) == {"detail", "code"}
     assert not AuthToken.objects.exists()
+
+
+def test_a_token_header_that_is_not_utf8_is_a_401_not_a_500(db):
+    from rest_framework.test import APIClient
+
+    response = APIClient().delete("/api/v1/auth/token/", HTTP_AUTHORIZATION=b"Token \xff\xfe\xfd".decode("latin-1"))
+    assert response.status_code == 401 and response.json()["detail"]
