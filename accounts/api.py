@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import update_last_login
-from django.contrib.auth.signals import user_login_failed
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -78,13 +77,9 @@ class TokenView(APIView):
                 raise OtpRequired()
             check = services.otp_verify(user=user, code=code)
             if check.wait:
-                raise OtpRequired(_("验证码输错后须稍等再试：请在 %(seconds)s 秒后输入应用当时显示的验证码。")
-                                  % {"seconds": check.wait})
+                raise OtpRequired(services.too_soon_message(check.wait))
             if not check:
-                # A wrong code counts as a failed login for django-axes, like a wrong password.
-                user_login_failed.send(sender=__name__, credentials={"username": user.get_username()},
-                                       request=request)
-                if getattr(request, "axes_locked_out", False):
+                if services.wrong_code_reported(request=request, user=user):
                     return locked_out_response()
                 raise OtpRequired(_("验证码不正确或已使用过，请输入认证器应用当前显示的 6 位验证码。"))
         instance, token = services.api_token_create(user=user)

@@ -17,8 +17,10 @@ from dataclasses import dataclass
 
 import segno
 from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_login_failed
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -161,6 +163,17 @@ def otp_verify(*, user, code: str | None) -> OtpCheck:
             elif device.verify_token(code):
                 return OtpCheck(device=device)
     return OtpCheck(wait=wait)
+
+
+def wrong_code_reported(*, request, user) -> bool:
+    """A wrong code counts as a failed login for django-axes, like a wrong password (web and
+    API alike). True when that locked the account."""
+    user_login_failed.send(sender=__name__, credentials={"username": user.get_username()}, request=request)
+    return bool(getattr(request, "axes_locked_out", False))
+
+
+def too_soon_message(wait: int) -> str:
+    return _("验证码输错后须稍等再试：请在 %(seconds)s 秒后输入应用当时显示的验证码。") % {"seconds": wait}
 
 
 def _throttle_wait(device) -> int:

@@ -21,7 +21,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.signals import user_login_failed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
@@ -105,16 +104,15 @@ def axes_locked(request, username: str) -> bool:
 
 
 def code_failed(request, user) -> bool:
-    """Record a wrong code as a failed login; True when that locked the account."""
-    user_login_failed.send(sender=__name__, credentials={"username": user.get_username()}, request=request)
-    if getattr(request, "axes_locked_out", False):
+    """Record a wrong code as a failed login; True when that locked the account (the pending
+    sign-in is then dropped)."""
+    if services.wrong_code_reported(request=request, user=user):
         pending_clear(request)
         return True
     return False
 
 
-def too_soon(wait: int) -> str:
-    return _("验证码输错后须稍等再试：请在 %(seconds)s 秒后输入应用当时显示的验证码。") % {"seconds": wait}
+too_soon = services.too_soon_message
 
 
 # -- step 1: password ----------------------------------------------------------------------

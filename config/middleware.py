@@ -5,6 +5,8 @@ from django.conf import settings
 from django.core.exceptions import TooManyFieldsSent, TooManyFilesSent
 from django.http.multipartparser import MultiPartParserError
 
+from nominations.api.parsers import INT64_MAX
+
 
 class TrustedProxyMiddleware:
     """Behind TRUSTED_PROXY_COUNT reverse proxies, take the client's address from
@@ -28,7 +30,6 @@ class TrustedProxyMiddleware:
 
 API_PREFIX = "/api/"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-INT64_MAX = 2**63 - 1
 
 
 def _is_api(request) -> bool:
