@@ -31,7 +31,6 @@ urlpatterns = [
     path("cycles/<int:pk>/auto-assign/", board.auto_assign, name="auto_assign"),
     path("cycles/<int:pk>/progress/", board.progress, name="progress"),
     path("cycles/<int:pk>/ranking/", ranking.ranking, name="ranking"),
-    path("cycles/<int:pk>/export.xlsx", ranking.export, name="export"),
     path("cycles/<int:pk>/exports/", ranking.exports, name="exports"),
     path("assignments/<int:pk>/reopen/", board.assignment_reopen, name="assignment_reopen"),
     path("assignments/<int:pk>/leader/", board.assignment_leader, name="assignment_leader"),

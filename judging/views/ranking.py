@@ -3,7 +3,7 @@ from __future__ import annotations
 
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -12,7 +12,6 @@ from judging import selectors
 from judging.enums import (
     Stage,
 )
-from judging.export import cycle_export_xlsx
 from judging.forms import (
     NoteForm,
 )
@@ -97,16 +96,6 @@ def _row_actions(row, stage: str, has_site: bool) -> list[tuple[str, str, str]]:
     if stage == Stage.SITE and row.state == S.SITE_REVIEW:
         return [(T.FINISH_REVIEW, T.FINISH_REVIEW.label, "primary"), (T.ELIMINATE, T.ELIMINATE.label, "danger-outline")]
     return []
-
-
-@require_GET
-@secretariat_required
-def export(request, pk: int):
-    cycle = get_cycle(pk)
-    response = HttpResponse(cycle_export_xlsx(cycle=cycle),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="cycle-{cycle.pk}-scores.xlsx"'
-    return response
 
 
 @require_http_methods(["GET", "POST"])

@@ -45,7 +45,7 @@ def secretariat_urls(cycle, app, assignment=None) -> list[tuple[str, str]]:
             ("get", reverse("judging:assignment_board", args=[cycle.pk])),
             ("get", reverse("judging:progress", args=[cycle.pk])),
             ("get", reverse("judging:ranking", args=[cycle.pk])),
-            ("get", reverse("judging:export", args=[cycle.pk])),
+            ("get", reverse("judging:exports", args=[cycle.pk])),
             ("get", reverse("judging:decision", args=[app.pk])),
             ("post", reverse("judging:auto_assign", args=[cycle.pk])),
             ("post", reverse("judging:assignment_create", args=[cycle.pk])),
@@ -333,7 +333,8 @@ def test_decision_form_records_the_vote_with_recusal_and_quota_warning(cycle, ev
 
 
 def test_export_is_an_xlsx_with_a_ranking_sheet(cycle, scored_cycle, secretariat):
-    response = login(secretariat).get(reverse("judging:export", args=[cycle.pk]))
+    """The API's export (API.md); on the web the export runs as a background job (tests/ux/test_jobs.py)."""
+    response = login(secretariat).get(f"/api/v1/cycles/{cycle.pk}/export.xlsx")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     workbook = load_workbook(io.BytesIO(response.content))

@@ -275,7 +275,6 @@ WEB = [
     ("judging/cycles/<int:pk>/auto-assign/", "/judging/cycles/{cycle}/auto-assign/", {}, None),
     ("judging/cycles/<int:pk>/progress/", "/judging/cycles/{cycle}/progress/", {}, None),
     ("judging/cycles/<int:pk>/ranking/", "/judging/cycles/{cycle}/ranking/", {}, None),
-    ("judging/cycles/<int:pk>/export.xlsx", "/judging/cycles/{cycle}/export.xlsx", {}, None),
     ("judging/cycles/<int:pk>/exports/", "/judging/cycles/{cycle}/exports/", {}, None),
     ("judging/assignments/<int:pk>/reopen/", "/judging/assignments/{asg_submitted}/reopen/", {}, None),
     ("judging/assignments/<int:pk>/leader/", "/judging/assignments/{asg_assigned}/leader/", {}, None),
@@ -607,7 +606,6 @@ POST /api/v1/registrations/{registration}/check-in/                  401  403  4
 /judging/cycles/{cycle}/auto-assign/                                 405  405  405  405  405  405  405  405  405  405  405
 /judging/cycles/{cycle}/progress/                                    302  403  403  403  403  403  403  403  403  403  200
 /judging/cycles/{cycle}/ranking/                                     302  403  403  403  403  403  403  403  403  403  200
-/judging/cycles/{cycle}/export.xlsx                                  302  403  403  403  403  403  403  403  403  403  200
 /judging/cycles/{cycle}/exports/                                     302  403  403  403  403  403  403  403  403  403  200
 /judging/assignments/{asg_submitted}/reopen/                         405  405  405  405  405  405  405  405  405  405  405
 /judging/assignments/{asg_assigned}/leader/                          405  405  405  405  405  405  405  405  405  405  405
