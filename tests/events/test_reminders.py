@@ -62,6 +62,8 @@ def test_reschedule_rearms_the_reminder(event, secretariat, applicant, run):
                                                            "ends_at": new_start + dt.timedelta(hours=2)})
     mail.outbox.clear()
     assert "1 event reminder(s)" in run()
+    assert len(mail.outbox) == 1
+    assert timezone.localtime(new_start).strftime("%H:%M") in mail.outbox[0].body
 
 
 def test_cancelled_event_sends_no_reminder(event, secretariat, applicant, run):

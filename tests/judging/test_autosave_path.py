@@ -77,6 +77,7 @@ def test_a_dismissed_record_lets_the_judge_save(review_app, judges, secretariat)
     Conflict.objects.create(judge=judges[2], organization=app.organization, reason="同名单位", source="declared",
                             status=ConflictStatus.DISMISSED, created_by=secretariat)
     assert put(judges[2], assignments[2], [{"criterion": "4.1.2", "percent": 50}]).status_code == 200
+    assert ItemScore.objects.get(assignment=assignments[2], criterion__code="4.1.2").percent == 50
 
 
 def test_an_empty_credit_code_links_nothing(review_app, judges):

@@ -107,6 +107,7 @@ def test_a_stale_authorization_header_does_not_stop_a_new_sign_in(applicant):
     client = api("no-such-token-0123456789")
     response = client.post(URL, {"username": "applicant", "password": PASSWORD}, format="json")
     assert response.status_code == 200
+    assert works(response.json()["token"]) and tokens_of(applicant) == 1
 
 
 def test_token_keyword_is_token_and_others_are_refused(applicant):
@@ -295,8 +296,11 @@ def test_staff_token_needs_the_code(otp_on, settings, secretariat):
 def test_staff_token_with_a_backup_code_once(otp_on, judge):
     services.totp_enrol_by_command(user=judge)
     code = services.backup_codes_create(user=judge)[0]
-    assert obtain("judge", otp=code).status_code == 200
-    assert obtain("judge", otp=code).status_code == 401
+    first = obtain("judge", otp=code)
+    assert first.status_code == 200 and works(first.json()["token"])
+    again = obtain("judge", otp=code)
+    assert again.status_code == 401 and again.json()["code"] == OTP_REQUIRED
+    assert tokens_of(judge) == 1
 
 
 def test_staff_without_a_device_is_told_to_enrol(otp_on, judge):
@@ -307,7 +311,9 @@ def test_staff_without_a_device_is_told_to_enrol(otp_on, judge):
 
 
 def test_applicant_token_needs_no_code_even_with_the_policy_on(otp_on, applicant):
-    assert obtain("applicant").status_code == 200
+    response = obtain("applicant")
+    assert response.status_code == 200 and set(response.json()) == {"token", "expires_at"}
+    assert works(response.json()["token"])
 
 
 def test_wrong_api_codes_count_for_axes_and_lock(otp_on, settings, judge):
@@ -328,6 +334,7 @@ def test_a_wrong_password_is_a_400_before_any_code_question(otp_on, judge):
     services.totp_enrol_by_command(user=judge)
     response = obtain("judge", "wrong")
     assert response.status_code == 400 and "non_field_errors" in response.json()
+    assert "code" not in response.json() and not AuthToken.objects.exists()  # no code question, no token
 
 
 # -- the schema -------------------------------------------------------------------------------------

@@ -96,7 +96,10 @@ def test_web_post_without_a_reason_is_refused_and_keeps_the_page(client, secreta
 def test_admin_gets_the_same_refusal(client, cycle, returned):
     staff = f.UserFactory(username="staff-sec", groups=["secretariat"], is_staff=True, is_superuser=True)
     client.force_login(staff)
-    client.post(reverse("admin:nominations_cycle_transition", args=[cycle.pk]), {"transition": "close", "note": ""})
+    response = client.post(reverse("admin:nominations_cycle_transition", args=[cycle.pk]),
+                           {"transition": "close", "note": ""}, follow=True)
+    assert response.status_code == 200
+    assert "提前截止须填写理由" in " ".join(str(m) for m in response.context["messages"])
     assert Cycle.objects.get(pk=cycle.pk).status == "open"
 
 

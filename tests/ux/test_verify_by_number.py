@@ -88,7 +88,7 @@ def test_api_wrong_or_incomplete_pair_is_404(certificate, params):
 
 def test_api_full_verification_code_is_not_a_check_code(certificate):
     response = APIClient().get(API, {"number": "QB-2018-001", "check": certificate.verification_code})
-    assert response.status_code == 404
+    assert response.status_code == 404 and "holder" not in response.json()
 
 
 def test_api_by_number_is_throttled(certificate, monkeypatch):
