@@ -224,8 +224,9 @@ def event_cancel(*, event: Event | int, actor, reason: str, ip: str | None = Non
     on commit, every registrant (confirmed and waiting) e-mailed with the reason."""
     _secretariat(actor)
     reason = (reason or "").strip()
-    if not reason:
-        msg = _("请填写取消原因，将通知所有报名单位。")
+    if not reason or len(reason) > 2000:
+        msg = (_("请填写取消原因，将通知所有报名单位。") if not reason
+               else _("取消原因不超过 2000 字。"))
         raise ConditionsUnmet(msg, field_errors={"reason": [msg]})
     with transaction.atomic():
         locked = event_lock(event)

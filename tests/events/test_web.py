@@ -297,3 +297,11 @@ def test_desk_check_in_refuses_a_bad_attendee_id(client, event, secretariat, app
         reverse("events:desk_check_in", args=[event.pk, registration.pk]), {"attendee": attendee}, follow=True)
     assert response.status_code == 200
     assert not Attendee.objects.filter(checked_in_at__isnull=False).exists()
+
+
+def test_desk_cancel_reason_has_the_api_limit(client, event, secretariat):
+    response = _client(client, secretariat).post(reverse("events:desk_cancel", args=[event.pk]),
+                                                 {"reason": "长" * 2001}, follow=True)
+    assert "2000" in response.content.decode()
+    event.refresh_from_db()
+    assert event.state == "scheduled" and event.cancel_reason == ""
