@@ -5,12 +5,15 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from accounts.backends import EMAIL_MAX_LENGTH
+
 
 class TokenObtainSerializer(serializers.Serializer):
     """Checks the password like DRF's AuthTokenSerializer did (same messages), through
     authenticate() with the request, so that django-axes counts failures and locks."""
 
-    username = serializers.CharField(write_only=True, max_length=150)
+    username = serializers.CharField(write_only=True, max_length=EMAIL_MAX_LENGTH,
+                                     help_text=_("用户名，或账号的电子邮箱"))
     password = serializers.CharField(write_only=True, trim_whitespace=False, max_length=4096)
     otp = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=32,
                                 help_text=_("认证器应用显示的 6 位验证码（或一个备用码）；须使用两步验证的账号必填。"))

@@ -34,7 +34,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
 
 from accounts import rules, services
-from accounts.forms import EnrolCodeForm, OtpCodeForm
+from accounts.forms import EnrolCodeForm, LoginForm, OtpCodeForm
 
 PENDING_KEY = "accounts.pending_login"
 BACKUP_CODES_KEY = "accounts.backup_codes"
@@ -118,6 +118,7 @@ too_soon = services.too_soon_message
 # -- step 1: password ----------------------------------------------------------------------
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
+    authentication_form = LoginForm
     redirect_authenticated_user = True
 
     def form_valid(self, form):

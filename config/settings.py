@@ -158,6 +158,7 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.EmailBackend",  # or the e-mail address (public sign-up asks no username)
 ]
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=15)
@@ -168,6 +169,7 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True  # keep every failed login (AccessFailureL
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 403  # same status as the API token endpoint's lockout error
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "otp"]  # masked in the attempt records
+AXES_USERNAME_CALLABLE = "accounts.backends.axes_username"  # an address counts for its account's username
 
 # Two factors (django-otp: TOTP and backup codes; the accounts app). Secretariat, committee,
 # judge and admin accounts sign in with a password and then a code from an authenticator app
@@ -182,6 +184,15 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin lists and deletes devices, nev
 API_TOKEN_TTL_STAFF = timedelta(hours=env_int("API_TOKEN_TTL_STAFF_HOURS", 8))
 API_TOKEN_TTL = timedelta(hours=env_int("API_TOKEN_TTL_HOURS", 7 * 24))  # applicants, recommenders
 REST_KNOX = {"TOKEN_TTL": API_TOKEN_TTL, "AUTH_HEADER_PREFIX": "Token", "AUTO_REFRESH": False}
+# Public sign-up (nominations.views.auth.signup): sign-up posts per client address per hour,
+# and mails per e-mail address per hour; accounts whose activation link is never used are
+# deleted after UNACTIVATED_ACCOUNT_DAYS (`manage.py purge_unactivated_accounts`, also run
+# by `send_due_reminders` from the cron).
+SIGNUP_POSTS_PER_HOUR = env_int("SIGNUP_POSTS_PER_HOUR", 10)
+SIGNUP_MAILS_PER_HOUR = env_int("SIGNUP_MAILS_PER_HOUR", 3)
+UNACTIVATED_ACCOUNT_DAYS = env_int("UNACTIVATED_ACCOUNT_DAYS", 7)
+if min(SIGNUP_POSTS_PER_HOUR, SIGNUP_MAILS_PER_HOUR, UNACTIVATED_ACCOUNT_DAYS) < 1:
+    raise ImproperlyConfigured("SIGNUP_POSTS_PER_HOUR, SIGNUP_MAILS_PER_HOUR and UNACTIVATED_ACCOUNT_DAYS must be 1 or more.")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

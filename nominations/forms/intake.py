@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import SetPasswordMixin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -30,22 +30,30 @@ class NoEchoTextInput(forms.TextInput):
 
 
 # -- accounts ------------------------------------------------------------------------
-class SignupForm(UserCreationForm):
+class SignupForm(SetPasswordMixin, forms.Form):
+    """Public sign-up asks no username: the account is known by its e-mail address, which
+    is also its login (accounts.backends), and services.signup gives it a username nobody
+    chooses. So no answer of this form depends on which usernames or addresses exist."""
+
     first_name = forms.CharField(label=_("姓名"), max_length=150,
                                  help_text=_("申报联系人的真实姓名。"))
-    email = forms.EmailField(label=_("电子邮箱"),
-                             help_text=_("用于接收申报进度通知，请填写常用邮箱。"))
-
-    class Meta:
-        model = get_user_model()
-        fields = ("username", "first_name", "email")
-        labels = {"username": _("用户名")}
-        help_texts = {"username": _("登录时使用，可用字母、数字和 @/./+/-/_，不超过 150 个字符。")}
+    email = forms.EmailField(label=_("电子邮箱"), max_length=254,
+                             help_text=_("登录和接收申报进度通知都用这个邮箱，请填写常用邮箱。"),
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    password1, password2 = SetPasswordMixin.create_password_fields(label1=_("密码"), label2=_("确认密码"))
 
     def clean_email(self):
         # Whether the address already has an account is never said here (services.signup
         # mails its owner instead), so that the form cannot be used to probe addresses.
         return self.cleaned_data["email"].strip()
+
+    def clean(self):
+        self.validate_passwords()
+        cleaned = super().clean()
+        # The password checks see the new account as it will be (name and address).
+        self.validate_password_for_user(get_user_model()(first_name=cleaned.get("first_name", ""),
+                                                         email=cleaned.get("email", "")))
+        return cleaned
 
 
 # -- organizations -------------------------------------------------------------------

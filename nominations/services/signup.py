@@ -1,20 +1,29 @@
-"""Applicants' self-service sign-up, without telling anyone whether an e-mail is registered.
+"""Applicants' self-service sign-up, without telling anyone which addresses or usernames exist.
 
-Every valid request gets the same answer ("check your mailbox") and costs the same (one
-password hash, one e-mail): a new address receives an activation link for an account created
-inactive; an address that already has an account receives a "you already have an account"
-mail instead, and nothing is created. The link signs the new applicant in once.
+The form asks for a name, an e-mail address and a password, no username: the address is the
+login (accounts.backends signs in by username or address) and the account gets a generated
+username (`a` + 11 random characters) that says nothing about anyone else's. Every valid
+request gets the same answer ("check your mailbox") and costs the same (one password hash,
+one e-mail): a new address receives an activation link for an account created inactive; an
+address that already has an account receives a "you already have an account" mail instead,
+and nothing is created. The link signs the new applicant in once. An account whose link is
+never used is deleted after UNACTIVATED_ACCOUNT_DAYS (accounts.services.accounts_unactivated_purge).
 """
 from __future__ import annotations
+
+import secrets
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
+from django.db.models import CharField, Exists, OuterRef
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
+from nominations.models.audit import AuditEntry
 from nominations.services.audit import audit_record
 
 
@@ -24,26 +33,61 @@ def _send(template: str, email: str, context: dict) -> None:
     send_templated_email(template=template, to=[email], context=context)
 
 
-def signup_request(*, username: str, first_name: str, email: str, password: str, ip: str | None = None):
-    """Create an inactive applicant account and mail its activation link, or, when the
-    address already has an account, mail a reminder instead. Returns the new user or None;
-    callers must answer the same either way."""
+USERNAME_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # no 0/o, 1/l: readable if ever read aloud
+
+
+def signup_username() -> str:
+    """A username for a signed-up account: random and unused (55 bits; a clash is drawn
+    again, at a cost that depends on nobody's input)."""
+    User = get_user_model()
+    while True:
+        username = "a" + "".join(secrets.choice(USERNAME_ALPHABET) for _ in range(11))
+        if not User._default_manager.filter(**{f"{User.USERNAME_FIELD}__iexact": username}).exists():
+            return username
+
+
+def signup_request(*, first_name: str, email: str, password: str, ip: str | None = None):
+    """Create an inactive applicant account (generated username, the address as login) and
+    mail its activation link, or, when the address already has an account, mail a reminder
+    instead. Returns the new user or None; callers must answer the same either way."""
     User = get_user_model()
     email = email.strip()
     existing = User.objects.filter(email__iexact=email).order_by("pk").first()
     if existing is not None:
         make_password(password)  # the same work as a sign-up, so timing does not tell
-        transaction.on_commit(lambda: _send("signup-existing", email, {"user": existing}))
+        signup_username()
+        context = {"user": existing}
+        if users_pending_activation().filter(pk=existing.pk).exists():
+            # Signed up and never activated: the owner gets the link again (the password
+            # chosen then stays; this request's is discarded).
+            context["path"] = _activation_path(existing)
+        transaction.on_commit(lambda: _send("signup-existing", email, context))
         return None
     with transaction.atomic():
-        user = User(username=username, first_name=first_name, email=email, is_active=False)
+        user = User(username=signup_username(), first_name=first_name, email=email, is_active=False)
         user.set_password(password)
         user.save()
         audit_record(obj=user, action="signup", actor=None, ip=ip, data={"active": False})
-    path = reverse("signup_activate", args=[urlsafe_base64_encode(force_bytes(user.pk)),
-                                            default_token_generator.make_token(user)])
+    path = _activation_path(user)
     transaction.on_commit(lambda: _send("signup-activate", email, {"user": user, "path": path}))
     return user
+
+
+def users_pending_activation():
+    """Accounts made by public sign-up whose activation link was never used: inactive,
+    never signed in, with a `signup` audit entry and no `signup.activate` one (an account
+    the secretariat made, or deactivated, is never one of them)."""
+    User = get_user_model()
+    entries = AuditEntry.objects.filter(object_type=User._meta.label_lower,
+                                        object_id=Cast(OuterRef("pk"), CharField()))
+    return (User._default_manager.filter(is_active=False, last_login__isnull=True)
+            .filter(Exists(entries.filter(action="signup")))
+            .exclude(Exists(entries.filter(action="signup.activate"))))
+
+
+def _activation_path(user) -> str:
+    return reverse("signup_activate", args=[urlsafe_base64_encode(force_bytes(user.pk)),
+                                            default_token_generator.make_token(user)])
 
 
 def signup_activate(*, uidb64: str, token: str, ip: str | None = None):
@@ -59,6 +103,8 @@ def signup_activate(*, uidb64: str, token: str, ip: str | None = None):
         if user is None or not default_token_generator.check_token(user, token):
             return None
         if not user.is_active:
+            if not users_pending_activation().filter(pk=user.pk).exists():
+                return None  # an account the secretariat deactivated stays so
             user.is_active = True
             user.save(update_fields=["is_active"])
             audit_record(obj=user, action="signup.activate", actor=user, ip=ip)

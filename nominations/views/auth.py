@@ -1,17 +1,23 @@
 """Sign out, sign up (applicants) and password change (the two-step sign-in: accounts.views)."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.hashers import make_password
+from django.core.cache import cache
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from nominations.forms.intake import SignupForm
 from nominations.services.signup import signup_activate, signup_request
 from nominations.views.common import client_ip, post_data
+
+HOUR = 3600
 
 
 class LogoutView(auth_views.LogoutView):
@@ -30,19 +36,49 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 @sensitive_post_parameters("password1", "password2")
 def signup(request):
-    """Applicants register themselves. The answer is the same whether or not the e-mail
-    already has an account (services.signup): "check your mailbox"; the link in the mail
-    activates the account, signs the applicant in and asks for the organization."""
+    """Applicants register themselves with a name, an e-mail address (their login) and a
+    password. The answer is the same whether or not the address already has an account
+    (services.signup), and there is no username to be taken: "check your mailbox"; the link
+    in the mail activates the account, signs the applicant in and asks for the organization.
+
+    Limits, per hour: SIGNUP_POSTS_PER_HOUR sign-up posts from one client address (then a
+    429 with Retry-After), and SIGNUP_MAILS_PER_HOUR mails to one e-mail address (past it the
+    answer is the same "check your mailbox" and nothing is sent or created, so nobody can
+    fill a stranger's mailbox). Neither depends on whether the address has an account."""
     if request.user.is_authenticated:
         return redirect("home")
     form = SignupForm(post_data(request))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        signup_request(username=data["username"], first_name=data["first_name"], email=data["email"],
-                       password=data["password1"], ip=client_ip(request))
-        request.session["signup_email"] = data["email"]
-        return redirect("signup_sent")
+    if request.method == "POST":
+        if _counted_over(f"throttle:signup-web:{client_ip(request) or 'unknown'}", settings.SIGNUP_POSTS_PER_HOUR):
+            kept = SignupForm(initial={k: request.POST.get(k, "") for k in ("first_name", "email")})
+            response = render(request, "registration/signup.html", {"form": kept, "throttled": True}, status=429)
+            response["Retry-After"] = str(HOUR)
+            return response
+        if form.is_valid():
+            data = form.cleaned_data
+            address = data["email"].lower()
+            if not _counted_over(f"throttle:signup-mail:{salted_hmac('signup-mail', address).hexdigest()}",
+                                 settings.SIGNUP_MAILS_PER_HOUR):
+                signup_request(first_name=data["first_name"], email=data["email"], password=data["password1"],
+                               ip=client_ip(request))
+            else:
+                make_password(data["password1"])  # the same work as a sign-up
+            request.session["signup_email"] = data["email"]
+            return redirect("signup_sent")
     return render(request, "registration/signup.html", {"form": form})
+
+
+
+def _counted_over(key: str, limit: int) -> bool:
+    """Count one more for the hour in the shared cache (every app server counts together);
+    True past the limit."""
+    cache.add(key, 0, timeout=HOUR)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=HOUR)
+        count = 1
+    return count > limit
 
 
 def signup_sent(request):
