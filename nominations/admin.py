@@ -36,6 +36,8 @@ from nominations.models import (
     EligibilityRule,
     Membership,
     Nominee,
+    Objection,
+    ObjectionState,
     Organization,
     Programme,
     Question,
@@ -44,6 +46,8 @@ from nominations.models import (
 )
 from nominations.services.audit import audit_record
 from nominations.services.acts import application_act, cycle_act
+from nominations.services.consequences import objection_outcome_consequences
+from nominations.services.objections import objection_investigate, objection_resolve
 from nominations.services.transitions import (
     application_available_transitions,
     cycle_available_transitions,
@@ -552,6 +556,71 @@ class ApplicationAdmin(SecretariatAdminMixin, TransitionButtonsMixin, admin.Mode
             return T(name).label
         except ValueError:
             return name
+
+
+# -- objections to a public notice --------------------------------------------------------
+OBJECTION_ACTS = {"investigate": _("开始调查核实"), "uphold": _("异议成立"), "dismiss": _("异议不成立")}
+
+
+@admin.register(Objection)
+class ObjectionAdmin(SecretariatAdminMixin, TransitionButtonsMixin, admin.ModelAdmin):
+    """Read-only: an objection is filed by the public and worked through its services
+    (objection_investigate, objection_resolve), as on the objection desk and in the API; the
+    change page offers the next steps as buttons, with the written resolution."""
+
+    change_form_template = "nominations/admin/objection_change_form.html"
+    list_display = ("receipt", "application", "name", "status", "received_at")
+    list_filter = ("status", "notice")
+    list_select_related = ("application",)
+    search_fields = ("receipt", "name", "application__reference", "application__title")
+    date_hierarchy = "received_at"
+    fieldsets = (
+        (None, {"fields": ("receipt", "status", "notice", "application", "received_at")}),
+        (_("异议人"), {"fields": ("name", "organization", "phone", "email", "ip")}),
+        (_("异议内容"), {"fields": ("content", "evidence_link")}),
+        (_("处理"), {"fields": ("investigated_by", "investigation_started_at", "resolution", "resolved_by",
+                                 "resolved_at")}),
+    )
+    readonly_fields = [name for _title, spec in fieldsets for name in spec["fields"]]
+
+    @admin.display(description=_("证据材料"))
+    def evidence_link(self, obj):
+        if not obj.evidence:
+            return "—"
+        return format_html('<a href="{}">{}</a>（SHA-256 {}…）', reverse("objection_evidence", args=[obj.pk]),
+                           gettext("下载"), obj.evidence_sha256[:16])
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # view only; the steps have their own buttons
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def transition_context(self, request, obj):
+        names = [t.name for t in obj.get_available_status_transitions()]
+        return {
+            "transition_state_label": obj.get_status_display(),
+            "available_transitions": [(name, OBJECTION_ACTS[name]) for name in OBJECTION_ACTS if name in names],
+            "outcomes": [(name, OBJECTION_ACTS[name], objection_outcome_consequences(obj, name))
+                         for name in ("uphold", "dismiss") if name in names],
+            "application_url": reverse("admin:nominations_application_change", args=[obj.application_id]),
+            "application_state": obj.application.get_state_display(),
+            "front_url": reverse("objection_detail", args=[obj.pk]),
+        }
+
+    def run_transition(self, request, obj, name, note):
+        ip = request.META.get("REMOTE_ADDR")
+        if name == "investigate":
+            objection_investigate(objection=obj, actor=request.user, ip=ip)
+        elif name in ("uphold", "dismiss"):
+            objection_resolve(objection=obj, actor=request.user, ip=ip, resolution=note,
+                              outcome=ObjectionState.UPHELD if name == "uphold" else ObjectionState.DISMISSED)
+        else:
+            raise WorkflowError(gettext("未知的操作：%(name)s。") % {"name": name})
+        return OBJECTION_ACTS[name]
 
 
 @admin.register(AuditEntry)
