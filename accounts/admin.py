@@ -1,16 +1,21 @@
 """The admin site: with STAFF_OTP_REQUIRED on, a staff session must have passed the second
 step (django-otp's OTPAdminSite asks for the code on its own login form; ours sends the
-admin's login to the two-step web login instead, so there is one way in)."""
+admin's login to the two-step web login instead, so there is one way in).
+
+django-otp's device admins (TOTP devices, backup codes) are wrapped so that adding, changing
+and deleting a device goes through accounts.services and into the audit chain
+(`audit_device_admins`, called from AccountsConfig.ready once the admins are registered)."""
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import admin
+from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from accounts import rules
+from accounts import rules, services
 
 
 class AwardAdminSite(admin.AdminSite):
@@ -23,3 +28,34 @@ class AwardAdminSite(admin.AdminSite):
             return super().login(request, extra_context)
         next_url = request.GET.get("next") or reverse("admin:index", current_app=self.name)
         return redirect(f"{reverse('login')}?{urlencode({'next': next_url})}")
+
+
+class AuditedDeviceAdmin:
+    """Mixed into django-otp's device admins: every save and delete through the services."""
+
+    def save_model(self, request, obj, form, change):
+        services.otp_device_admin_save(device=obj, created=not change, changed=list(form.changed_data),
+                                       actor=request.user, ip=request.META.get("REMOTE_ADDR"))
+
+    def delete_model(self, request, obj):
+        services.otp_device_delete(device=obj, actor=request.user, ip=request.META.get("REMOTE_ADDR"))
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for device in queryset.select_related("user"):
+                services.otp_device_delete(device=device, actor=request.user, ip=request.META.get("REMOTE_ADDR"))
+
+
+def audit_device_admins(site=None) -> None:
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    site = site or admin.site
+    for model in (TOTPDevice, StaticDevice):
+        if not site.is_registered(model):
+            continue
+        current = type(site.get_model_admin(model))
+        if issubclass(current, AuditedDeviceAdmin):
+            continue
+        site.unregister(model)
+        site.register(model, type(f"Audited{current.__name__}", (AuditedDeviceAdmin, current), {"__module__": __name__}))

@@ -75,14 +75,14 @@ class TokenView(APIView):
             code = serializer.validated_data.get("otp")
             if not code:
                 raise OtpRequired()
-            check = services.otp_verify(user=user, code=code)
+            check = services.otp_verify(user=user, code=code, via="api", ip=request.META.get("REMOTE_ADDR"))
             if check.wait:
                 raise OtpRequired(services.too_soon_message(check.wait))
             if not check:
                 if services.wrong_code_reported(request=request, user=user):
                     return locked_out_response()
                 raise OtpRequired(_("验证码不正确或已使用过，请输入认证器应用当前显示的 6 位验证码。"))
-        instance, token = services.api_token_create(user=user)
+        instance, token = services.api_token_create(user=user, ip=request.META.get("REMOTE_ADDR"))
         update_last_login(None, user)
         return Response(TokenSerializer({"token": token, "expires_at": instance.expiry}).data)
 
@@ -90,5 +90,5 @@ class TokenView(APIView):
                    responses={204: OpenApiResponse(description="令牌已注销（之后用它的请求得到 401）"),
                               401: OpenApiResponse(AuthErrorSerializer, description="未提供令牌，或令牌无效、已过期")})
     def delete(self, request, *args, **kwargs):
-        request.auth.delete()
+        services.api_token_revoke(token=request.auth, ip=request.META.get("REMOTE_ADDR"))
         return Response(status=status.HTTP_204_NO_CONTENT)

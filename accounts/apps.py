@@ -13,6 +13,9 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import schema, signals  # noqa: F401  (OpenAPI schemes; token revocation receivers)
+        from accounts.admin import audit_device_admins
+
+        audit_device_admins()  # the admin (first in INSTALLED_APPS) has registered django-otp's device admins
 
 
 class AwardAdminConfig(admin_apps.AdminConfig):

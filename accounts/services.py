@@ -1,10 +1,26 @@
-"""Writes and checks of the accounts app: TOTP devices and backup codes (django-otp), and
-API tokens (django-rest-knox: stored as digests, each with its expiry).
+"""Writes and checks of the accounts app: TOTP devices and backup codes (django-otp), API
+tokens (django-rest-knox: stored as digests, each with its expiry), and ending an account's
+web sessions.
 
 Devices: one TOTP device per account (plugin otp_totp) and one static device holding the
 backup codes (plugin otp_static, each code works once). A device is `confirmed` once the
 holder has typed a first code from it (web enrolment) or when an administrator created it
 with `manage.py otp_enrol` and handed over its URI.
+
+Audit: every change to an account's second factor or credentials goes into the keyed audit
+chain (nominations.services.audit), object `auth.user` #id, in the same transaction as the
+change. Never a secret: no code, key, URI or token, only what happened, how ("via") and counts.
+
+| action | when | data |
+|---|---|---|
+| `otp.enrol` | a TOTP device confirmed (web) or created (`otp_enrol`) | device, via, replaced |
+| `otp.reset` | `otp_enrol --reset` replaced a confirmed device | device, via, replaced |
+| `otp.device_delete` | a device deleted in the admin | device, via |
+| `otp.backup_codes_create` | a new set of backup codes | count, via, replaced |
+| `otp.backup_code_used` | a backup code signed in (web or API) | left, via |
+| `api_token.issue` / `api_token.revoke` | a token issued at sign-in / revoked by its holder | expires_at / reason |
+| `api_token.revoke_all` | every token revoked (password changed, deactivated, locked out) | count, reason |
+| `session.revoke_all` | every session ended (locked out) | count, reason |
 """
 from __future__ import annotations
 
@@ -14,10 +30,13 @@ import re
 import unicodedata
 from base64 import b32encode
 from dataclasses import dataclass
+from importlib import import_module
 
 import segno
-from django.contrib.auth import get_user_model
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth.signals import user_login_failed
+from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,13 +46,24 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 
 from accounts import rules
+from nominations.services.audit import audit_append, audit_record
 
 log = logging.getLogger(__name__)
 
+PENDING_LOGIN_KEY = "accounts.pending_login"  # the session's half-done two-step sign-in (accounts.views)
 TOTP_DEVICE_NAME = "authenticator"
 BACKUP_DEVICE_NAME = "backup"
 BACKUP_CODE_COUNT = 10
 _TOTP_CODE = re.compile(r"^[0-9]{6}$")
+
+
+def _audit(*, user, action: str, actor=None, ip: str | None = None, **data) -> None:
+    audit_record(obj=user, action=action, actor=actor, ip=ip, data=data)
+
+
+def _audit_user_id(*, user_id: int, action: str, ip: str | None = None, **data) -> None:
+    audit_append(object_type=get_user_model()._meta.label_lower, object_id=str(user_id), action=action,
+                 ip=ip, data=data)
 
 
 @dataclass(frozen=True)
@@ -72,9 +102,10 @@ def totp_enrolment_device(user) -> TOTPDevice:
     return device
 
 
-def totp_enrol_confirm(*, device: TOTPDevice, code: str) -> OtpCheck:
+def totp_enrol_confirm(*, device: TOTPDevice, code: str, ip: str | None = None) -> OtpCheck:
     """Confirm an enrolment with the first code the holder's app shows. The device becomes
-    the account's only TOTP device (an older one, e.g. a lost phone's, is removed)."""
+    the account's only TOTP device (an older one, e.g. a lost phone's, is removed). Audited
+    (`otp.enrol`, by the holder, with how many confirmed devices it replaced)."""
     code = normalise_code(code)
     if not _TOTP_CODE.match(code):
         return OtpCheck()
@@ -89,20 +120,28 @@ def totp_enrol_confirm(*, device: TOTPDevice, code: str) -> OtpCheck:
             return OtpCheck()
         device.confirmed = True
         device.save(update_fields=["confirmed"])
-        TOTPDevice.objects.filter(user_id=device.user_id).exclude(pk=device.pk).delete()
+        others = TOTPDevice.objects.filter(user_id=device.user_id).exclude(pk=device.pk)
+        replaced = others.filter(confirmed=True).count()
+        others.delete()
+        _audit(user=device.user, action="otp.enrol", actor=device.user, ip=ip,
+               device="totp", via="web", replaced=replaced)
     log.info("TOTP device enrolled for user %s", device.user_id)
     return OtpCheck(device=device)
 
 
 def totp_enrol_by_command(*, user, reset: bool = False) -> TOTPDevice:
     """`manage.py otp_enrol`: a confirmed device for an administrator to hand over (its
-    URI). Refuses to replace an existing device unless `reset` (a lost phone)."""
+    URI). Refuses to replace an existing device unless `reset` (a lost phone). Audited:
+    `otp.reset` when it replaced a confirmed device, else `otp.enrol` (actor: system)."""
     with transaction.atomic():
         existing = TOTPDevice.objects.select_for_update().filter(user=user)
-        if existing.filter(confirmed=True).exists() and not reset:
+        replaced = existing.filter(confirmed=True).count()
+        if replaced and not reset:
             raise ValueError("exists")
         existing.delete()
         device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=True)
+        _audit(user=user, action="otp.reset" if replaced else "otp.enrol",
+               device="totp", via="command", replaced=replaced)
     log.info("TOTP device created by command for user %s", user.pk)
     return device
 
@@ -121,14 +160,18 @@ def totp_qr_svg(device: TOTPDevice) -> str:
 
 
 # -- backup codes ------------------------------------------------------------------------
-def backup_codes_create(*, user) -> list[str]:
-    """A new set of backup codes (the old set stops working); returned once, for display."""
+def backup_codes_create(*, user, via: str = "system", actor=None, ip: str | None = None) -> list[str]:
+    """A new set of backup codes (the old set stops working); returned once, for display.
+    Audited (`otp.backup_codes_create`: how many, how many unused ones it replaced, and
+    `via`: enrol, web, command)."""
     with transaction.atomic():
         device, _ = StaticDevice.objects.get_or_create(user=user, name=BACKUP_DEVICE_NAME,
                                                        defaults={"confirmed": True})
-        device.token_set.all().delete()
+        replaced, _ = device.token_set.all().delete()
         codes = [StaticToken.random_token() for _ in range(BACKUP_CODE_COUNT)]
         StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+        _audit(user=user, action="otp.backup_codes_create", actor=actor, ip=ip,
+               count=len(codes), via=via, replaced=replaced)
     return codes
 
 
@@ -143,13 +186,14 @@ def normalise_code(code: str | None) -> str:
     return re.sub(r"[\s\-]", "", code).lower()[:32]
 
 
-def otp_verify(*, user, code: str | None) -> OtpCheck:
+def otp_verify(*, user, code: str | None, via: str = "web", ip: str | None = None) -> OtpCheck:
     """Which device accepts this code, if any. Six digits are checked against the TOTP
     device (a code is accepted once: django-otp keeps the last time step used); anything
     else against the backup codes (each deleted when used). After a wrong code a device
     refuses to check any code for 1, 2, 4, 8 ... seconds (django-otp throttling): such a
     try is not checked at all and says how long to wait. Locking the account after repeated
-    failures is django-axes' job (the views report each wrong code to it)."""
+    failures is django-axes' job (the views report each wrong code to it). A backup code
+    used is audited (`otp.backup_code_used`, with how many are left; never the code)."""
     code = normalise_code(code)
     if not code:
         return OtpCheck()
@@ -161,6 +205,9 @@ def otp_verify(*, user, code: str | None) -> OtpCheck:
             if device_wait:
                 wait = max(wait, device_wait)
             elif device.verify_token(code):
+                if isinstance(device, StaticDevice):
+                    _audit(user=user, action="otp.backup_code_used", actor=user, ip=ip,
+                           left=device.token_set.count(), via=via)
                 return OtpCheck(device=device)
     return OtpCheck(wait=wait)
 
@@ -184,22 +231,113 @@ def _throttle_wait(device) -> int:
 
 
 # -- API tokens --------------------------------------------------------------------------
-def api_token_create(*, user) -> tuple[AuthToken, str]:
+def api_token_create(*, user, ip: str | None = None) -> tuple[AuthToken, str]:
     """A new token for each login, with the account's lifetime; the user's expired tokens
     are removed at the same time. Returns the row and the token text (shown once: only
-    its digest is stored)."""
-    AuthToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()
-    return AuthToken.objects.create(user=user, expiry=rules.token_lifetime(user))
+    its digest is stored). Audited (`api_token.issue`, with its expiry)."""
+    with transaction.atomic():
+        AuthToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()
+        instance, token = AuthToken.objects.create(user=user, expiry=rules.token_lifetime(user))
+        _audit(user=user, action="api_token.issue", actor=user, ip=ip,
+               expires_at=instance.expiry.isoformat(timespec="seconds"))
+    return instance, token
 
 
-def api_tokens_revoke_all(*, user_id: int, reason: str) -> int:
-    count, _ = AuthToken.objects.filter(user_id=user_id).delete()
+def api_token_revoke(*, token: AuthToken, ip: str | None = None) -> None:
+    """Its holder revokes the token a request was made with (`DELETE /api/v1/auth/token/`)."""
+    with transaction.atomic():
+        _audit(user=token.user, action="api_token.revoke", actor=token.user, ip=ip, reason="signed_out")
+        token.delete()
+
+
+REVOKE_REASONS = {"password_changed": "password changed", "deactivated": "account deactivated",
+                  "locked_out": "locked out by django-axes"}
+
+
+def api_tokens_revoke_all(*, user_id: int, reason: str, ip: str | None = None) -> int:
+    """Every API token of the account; audited (`api_token.revoke_all`) when there was one.
+    `reason` is one of REVOKE_REASONS."""
+    with transaction.atomic():
+        count, _ = AuthToken.objects.filter(user_id=user_id).delete()
+        if count:
+            _audit_user_id(user_id=user_id, action="api_token.revoke_all", ip=ip, count=count, reason=reason)
     if count:
-        log.info("Revoked %d API token(s) of user %s: %s", count, user_id, reason)
+        log.info("Revoked %d API token(s) of user %s: %s", count, user_id, REVOKE_REASONS.get(reason, reason))
     return count
 
 
-def api_tokens_revoke_for_username(*, username: str, reason: str) -> int:
-    User = get_user_model()
-    user_id = User.objects.filter(**{User.USERNAME_FIELD: username}).values_list("pk", flat=True).first()
-    return api_tokens_revoke_all(user_id=user_id, reason=reason) if user_id is not None else 0
+# -- sessions ------------------------------------------------------------------------------
+def _session_of(decoded, user_id: str) -> bool:
+    pending = decoded.get(PENDING_LOGIN_KEY)
+    return decoded.get(SESSION_KEY) == user_id or (isinstance(pending, dict) and str(pending.get("user")) == user_id)
+
+
+def sessions_revoke_all(*, user_id: int, reason: str, ip: str | None = None, current=None) -> int:
+    """End every web session of the account, signed in or half-way through the two-step
+    sign-in. Sessions live in the database (Django's db or cached_db engine): each live one is
+    read and those of this account deleted (through the engine, so a cached copy goes too).
+    `current` is the session of the request in progress, if any: never deleted behind that
+    request's back (its response would fail), but flushed in place when it is the account's.
+    Another engine keeps no list to search: nothing is ended, and the log says so. Audited
+    (`session.revoke_all`) when there was one."""
+    if settings.SESSION_ENGINE not in ("django.contrib.sessions.backends.db",
+                                       "django.contrib.sessions.backends.cached_db"):
+        log.warning("Sessions of user %s not revoked (%s): SESSION_ENGINE %s keeps no list of them",
+                    user_id, reason, settings.SESSION_ENGINE)
+        return 0
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    wanted = str(user_id)
+    current_key = getattr(current, "session_key", None)
+    keys = [key for key, data in Session.objects.filter(expire_date__gt=timezone.now())
+            .exclude(session_key=current_key or "").values_list("session_key", "session_data").iterator(chunk_size=500)
+            if _session_of(store().decode(data), wanted)]
+    count = len(keys)
+    if current is not None and _session_of(current, wanted):
+        current.flush()
+        count += 1
+    with transaction.atomic():
+        for key in keys:
+            store(session_key=key).delete()
+        if count:
+            _audit_user_id(user_id=user_id, action="session.revoke_all", ip=ip, count=count, reason=reason)
+    if count:
+        log.info("Ended %d session(s) of user %s: %s", count, user_id, REVOKE_REASONS.get(reason, reason))
+    return count
+
+
+def account_locked_out(*, username: str, ip: str | None = None, current_session=None) -> tuple[int, int]:
+    """django-axes locked this login out: every API token and every session of the account
+    it designates end (username, or e-mail address). Returns (tokens, sessions) revoked."""
+    from accounts.backends import user_for_login
+
+    user = user_for_login(username)
+    if user is None:
+        return 0, 0
+    return (api_tokens_revoke_all(user_id=user.pk, reason="locked_out", ip=ip),
+            sessions_revoke_all(user_id=user.pk, reason="locked_out", ip=ip, current=current_session))
+
+
+# -- devices in the admin ----------------------------------------------------------------------
+def _device_kind(device) -> str:
+    return "totp" if isinstance(device, TOTPDevice) else "backup" if isinstance(device, StaticDevice) else "other"
+
+
+def otp_device_admin_save(*, device: Device, created: bool, changed: list[str], actor, ip: str | None = None) -> None:
+    """An administrator adds or edits a device in the admin: saved and audited (`otp.enrol`
+    via admin for a new one, `otp.device_change` with the names of the fields changed)."""
+    with transaction.atomic():
+        device.save()
+        if created:
+            _audit(user=device.user, action="otp.enrol", actor=actor, ip=ip, device=_device_kind(device),
+                   via="admin", replaced=0)
+        elif changed:
+            _audit(user=device.user, action="otp.device_change", actor=actor, ip=ip, device=_device_kind(device),
+                   via="admin", fields=sorted(changed))
+
+
+def otp_device_delete(*, device: Device, actor, ip: str | None = None, via: str = "admin") -> None:
+    """Delete a device (a lost phone: the account enrols again at its next sign-in); audited
+    (`otp.device_delete`)."""
+    with transaction.atomic():
+        _audit(user=device.user, action="otp.device_delete", actor=actor, ip=ip, device=_device_kind(device), via=via)
+        device.delete()

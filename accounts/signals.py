@@ -1,5 +1,7 @@
 """Every API token of an account dies when its password changes, when it is deactivated, or
-when django-axes locks it out (receivers connected in AccountsConfig.ready).
+when django-axes locks it out; a lockout also ends every web session of the account
+(receivers connected in AccountsConfig.ready). A password change ends the account's other
+sessions by itself: Django checks each session's password-derived hash on every request.
 
 A password change is seen in `pre_save`: `set_password()` leaves `_password` set until the
 save, and a hash written some other way differs from the stored one. The re-hash that
@@ -14,7 +16,7 @@ from django.contrib.auth.hashers import get_hasher, identify_hasher
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 
-from accounts.services import api_tokens_revoke_all, api_tokens_revoke_for_username
+from accounts.services import account_locked_out, api_tokens_revoke_all
 
 
 def _rehash_due(encoded: str) -> bool:
@@ -35,15 +37,15 @@ def revoke_tokens_on_password_change_or_deactivation(sender, instance, raw=False
     if fields is not None and not fields & {"password", "is_active"}:
         return  # e.g. last_login at sign-in
     if getattr(instance, "_password", None) is not None:
-        reason = "password changed"
+        reason = "password_changed"
     else:
         stored = sender._default_manager.filter(pk=instance.pk).values_list("password", flat=True).first()
         if stored is not None and stored != instance.password:
             if fields == {"password"} and _rehash_due(stored):
                 return  # check_password() upgrading the hash of the same password
-            reason = "password changed"
+            reason = "password_changed"
         elif not instance.is_active:
-            reason = "account deactivated"
+            reason = "deactivated"
         else:
             return
     # Before the save, in its transaction: a failed save never leaves a token alive that
@@ -54,4 +56,5 @@ def revoke_tokens_on_password_change_or_deactivation(sender, instance, raw=False
 @receiver(user_locked_out, dispatch_uid="accounts.tokens_on_lockout")
 def revoke_tokens_on_lockout(sender, request=None, username=None, ip_address=None, **kwargs):
     if username:
-        api_tokens_revoke_for_username(username=username, reason=f"locked out by django-axes ({ip_address})")
+        session = getattr(request, "session", None) if request is not None else None
+        account_locked_out(username=username, ip=ip_address, current_session=session)

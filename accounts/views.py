@@ -36,7 +36,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from accounts import rules, services
 from accounts.forms import EnrolCodeForm, LoginForm, OtpCodeForm
 
-PENDING_KEY = "accounts.pending_login"
+PENDING_KEY = services.PENDING_LOGIN_KEY
 BACKUP_CODES_KEY = "accounts.backup_codes"
 
 
@@ -115,6 +115,10 @@ def code_failed(request, user) -> bool:
 too_soon = services.too_soon_message
 
 
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR")  # the client's, behind trusted proxies (TrustedProxyMiddleware)
+
+
 # -- step 1: password ----------------------------------------------------------------------
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
@@ -146,7 +150,7 @@ def login_otp(request):
         if axes_locked(request, user.get_username()):
             pending_clear(request)
             return render(request, "registration/login_otp.html", {"form": form, "pending": user}, status=403)
-        check = services.otp_verify(user=user, code=form.cleaned_data["code"])
+        check = services.otp_verify(user=user, code=form.cleaned_data["code"], via="web", ip=client_ip(request))
         device = check.device
         if device is not None:
             next_url = sign_in(request, user, device)
@@ -192,10 +196,10 @@ def otp_setup(request):
         if pending and axes_locked(request, user.get_username()):
             pending_clear(request)
             return render(request, "registration/otp_setup.html", _setup_context(device, form, pending), status=403)
-        check = services.totp_enrol_confirm(device=device, code=form.cleaned_data["code"])
+        check = services.totp_enrol_confirm(device=device, code=form.cleaned_data["code"], ip=client_ip(request))
         if check:
             device = check.device
-            codes = services.backup_codes_create(user=user)
+            codes = services.backup_codes_create(user=user, via="enrol", actor=user, ip=client_ip(request))
             if pending:
                 next_url = sign_in(request, user, device)
             else:
@@ -230,7 +234,7 @@ def otp_backup_codes(request):
         if not (services.has_totp(user) and user.is_verified()):
             messages.error(request, _("请先用两步验证登录，再生成新的备用码。"))
             return redirect("otp_backup_codes")
-        codes = services.backup_codes_create(user=user)
+        codes = services.backup_codes_create(user=user, via="web", actor=user, ip=client_ip(request))
         request.session[BACKUP_CODES_KEY] = {"codes": codes, "next": reverse("otp_backup_codes")}
         messages.success(request, _("已生成新的备用码，原来的备用码已全部作废。"))
         return redirect("otp_backup_codes")

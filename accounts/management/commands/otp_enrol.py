@@ -1,5 +1,6 @@
 """`manage.py otp_enrol <username>`: create the account's TOTP device and print its
-otpauth:// URI, for an authenticator app (or print it as a QR code in the terminal)."""
+otpauth:// URI, for an authenticator app (or print it as a QR code in the terminal).
+Each enrolment, reset and new set of backup codes goes into the audit chain (never the secret)."""
 from __future__ import annotations
 
 import segno
@@ -34,6 +35,6 @@ class Command(BaseCommand):
         if qr:
             segno.make(device.config_url, error="m").terminal(out=self.stdout._out, compact=True)
         if backup_codes:
-            self.stdout.write("\n".join(services.backup_codes_create(user=user)))
+            self.stdout.write("\n".join(services.backup_codes_create(user=user, via="command")))
         self.stderr.write(f"TOTP device created for {username}: add the URI above to an authenticator app "
                           f"(secret {services.totp_secret(device)}). It is the account's second factor from now on.")
