@@ -6,6 +6,7 @@ import io
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -13,7 +14,8 @@ from openpyxl.utils import get_column_letter
 from events.models import Event
 from events.selectors import registrations_for_event, registrations_with_positions
 
-COLUMNS = ["报名回执", "报名单位", "状态", "候补顺位", "报名时间", "姓名", "职务", "联系电话", "签到时间"]
+COLUMNS = [_("报名回执"), _("报名单位"), _("状态"), _("候补顺位"), _("报名时间"), _("姓名"), _("职务"), _("联系电话"),
+           _("签到时间")]
 WIDTHS = [14, 36, 10, 10, 18, 12, 20, 16, 18]
 
 
@@ -29,10 +31,10 @@ def _safe(value: str) -> str:
 def registrations_xlsx(event: Event) -> bytes:
     wb = Workbook()
     ws = wb.active
-    ws.title = "报名名单"
+    ws.title = str(_("报名名单"))
     ws.append([_safe(event.title)])
     ws.append([f"{_local(event.starts_at)} — {_local(event.ends_at)}  {_safe(event.location)}"])
-    ws.append(COLUMNS)
+    ws.append([str(c) for c in COLUMNS])
     for cell in ws[3]:
         cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor="DDE6F2")
     ws["A1"].font = Font(bold=True, size=13)

@@ -36,7 +36,7 @@ class EventForm(forms.Form):
                                       + (f" · {a.title}" if a.title else ""))
                    for a in published_hosts_choices()]
         known = {c[0] for c in choices}
-        choices += [(h.application_id, f"{h.name}（{_('奖项已撤销')}）") for h in extra_hosts
+        choices += [(h.application_id, _("%(name)s（奖项已撤销）") % {"name": h.name}) for h in extra_hosts
                     if h.application_id not in known]
         self.fields["host_applications"].choices = choices
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -53,7 +54,7 @@ class PublicEventListView(APIView):
     throttle_classes = [AnonRateThrottle]
 
     @extend_schema(operation_id="public_events_list", parameters=[
-        OpenApiParameter("year", OpenApiTypes.INT, description="活动年度（按开始时间）"),
+        OpenApiParameter("year", OpenApiTypes.INT, description=gettext_lazy("活动年度（按开始时间）")),
         OpenApiParameter("kind", OpenApiTypes.STR, enum=EventKind.values)],
         responses={200: s.PublicEventSerializer(many=True), **error_responses(400)}, tags=["public"])
     def get(self, request):
@@ -193,7 +194,7 @@ class RegistrationListView(GenericAPIView):
     queryset = Registration.objects.none()  # for the schema; the selectors fetch
 
     @extend_schema(operation_id="registrations_list", parameters=[
-        OpenApiParameter("mine", OpenApiTypes.BOOL, description="只看本单位的报名")],
+        OpenApiParameter("mine", OpenApiTypes.BOOL, description=gettext_lazy("只看本单位的报名"))],
         responses={200: s.RegistrationSerializer(many=True), **error_responses(401)}, tags=TAGS)
     def get(self, request):
         mine = (request.query_params.get("mine") or "").lower() in ("1", "true", "yes")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from events.enums import EventKind, EventState, RegistrationState
 from events.models import Event, EventHost, Registration
@@ -106,7 +107,7 @@ def _host_awards(kind: str, application_ids) -> tuple[list[AwardRecord], dict[st
     missing = [i for i in ids if i not in awards]
     if missing:
         return [], {"host_applications": [_("以下申报不是已发布的获奖者，不能作为主办单位：%(ids)s。")
-                                          % {"ids": "、".join(str(i) for i in missing)}]}
+                                          % {"ids": pgettext("list separator", "、").join(str(i) for i in missing)}]}
     return [awards[i] for i in ids], {}
 
 
