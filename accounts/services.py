@@ -1,6 +1,6 @@
 """Writes and checks of the accounts app: TOTP devices and backup codes (django-otp), API
-tokens (django-rest-knox: stored as digests, each with its expiry), and ending an account's
-web sessions.
+tokens (django-rest-knox: stored as digests, each with its expiry), ending an account's web
+sessions, and deleting accounts whose sign-up was never activated.
 
 Devices: one TOTP device per account (plugin otp_totp) and one static device holding the
 backup codes (plugin otp_static, each code works once). A device is `confirmed` once the
@@ -21,6 +21,7 @@ change. Never a secret: no code, key, URI or token, only what happened, how ("vi
 | `api_token.issue` / `api_token.revoke` | a token issued at sign-in / revoked by its holder | expires_at / reason |
 | `api_token.revoke_all` | every token revoked (password changed, deactivated, locked out) | count, reason |
 | `session.revoke_all` | every session ended (locked out) | count, reason |
+| `account.purge_unactivated` | an account whose sign-up was never activated, deleted | username, joined, days |
 """
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ import re
 import unicodedata
 from base64 import b32encode
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from importlib import import_module
 
 import segno
@@ -37,7 +39,8 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth.signals import user_login_failed
 from django.contrib.sessions.models import Session
-from django.db import transaction
+from django.db import router, transaction
+from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.models import Device
@@ -341,3 +344,86 @@ def otp_device_delete(*, device: Device, actor, ip: str | None = None, via: str 
     with transaction.atomic():
         _audit(user=device.user, action="otp.device_delete", actor=actor, ip=ip, device=_device_kind(device), via=via)
         device.delete()
+
+
+# -- accounts never activated -------------------------------------------------------------------
+@dataclass(frozen=True)
+class PurgedAccount:
+    pk: int
+    username: str
+    email: str
+    date_joined: datetime
+
+
+def accounts_unactivated(*, days: int | None = None, now: datetime | None = None):
+    """Accounts made by public sign-up whose activation link was never used, older than
+    `days` (UNACTIVATED_ACCOUNT_DAYS): inactive, never signed in, no staff or superuser flag,
+    no group (secretariat, judge, committee), no permission of their own."""
+    from nominations.services.signup import users_pending_activation
+
+    days = settings.UNACTIVATED_ACCOUNT_DAYS if days is None else days
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    return (users_pending_activation()
+            .filter(date_joined__lt=cutoff, is_staff=False, is_superuser=False,
+                    groups__isnull=True, user_permissions__isnull=True)
+            .order_by("date_joined", "pk"))
+
+
+def _holds_nothing(user) -> bool:
+    """Whether deleting the account would delete, protect or update nothing else: no row of
+    any model points at it (found by Django's own deletion collector, so a relation added
+    later counts without a change here), not even an audit entry it acted in."""
+    collector = Collector(using=router.db_for_write(type(user)), origin=user)
+    try:
+        collector.collect([user])
+    except (ProtectedError, RestrictedError):
+        return False
+    if any(model is not type(user) and instances for model, instances in collector.data.items()):
+        return False
+    if any(qs.exists() if hasattr(qs, "exists") else bool(qs) for qs in collector.fast_deletes):
+        return False
+    return not any(any(objs.exists() if hasattr(objs, "exists") else bool(objs) for objs in updates)
+                   for updates in collector.field_updates.values())
+
+
+def accounts_unactivated_purge(*, days: int | None = None, now: datetime | None = None, dry_run: bool = False,
+                               limit: int | None = 1000) -> list[PurgedAccount]:
+    """Delete the accounts whose sign-up was never activated after `days` (default
+    UNACTIVATED_ACCOUNT_DAYS), at most `limit` per run (the rest at the next run); never
+    staff, judges, committee or secretariat members, nor an account that anything refers
+    to (an organization membership, a registration, a device, an audit entry it acted in ...).
+
+    Each account: atomic → lock its row → check again that it is still one to delete (its
+    owner may be activating it right now) and holds nothing → audit entry
+    (`account.purge_unactivated`: username, when it signed up, the days; not its e-mail
+    address) → delete. Safe to run on several machines at once. `dry_run` checks the same
+    and changes nothing. Returns the accounts deleted (or that would be)."""
+    days = settings.UNACTIVATED_ACCOUNT_DAYS if days is None else days
+    now = now or timezone.now()
+    User = get_user_model()
+    candidates = accounts_unactivated(days=days, now=now).values_list("pk", flat=True)
+    done: list[PurgedAccount] = []
+    for pk in list(candidates[:limit] if limit else candidates):
+        with transaction.atomic():
+            user = User._default_manager.select_for_update().filter(pk=pk).first()
+            if user is None or not accounts_unactivated(days=days, now=now).filter(pk=pk).exists():
+                continue
+            if not _holds_nothing(user):
+                continue
+            purged = PurgedAccount(pk=user.pk, username=user.get_username(), email=user.email,
+                                   date_joined=user.date_joined)
+            if not dry_run:
+                _audit(user=user, action="account.purge_unactivated", username=purged.username,
+                       joined=user.date_joined.isoformat(timespec="seconds"), days=days)
+                user.delete()
+            done.append(purged)
+    if done and not dry_run:
+        log.info("Deleted %d account(s) never activated after %d days: %s", len(done), days,
+                 ", ".join(f"#{a.pk}" for a in done))
+    return done
+
+
+def accounts_scheduled_run(*, now: datetime | None = None) -> tuple[int, str]:
+    """The cron's share (`send_due_reminders`, accounts.hooks): delete the accounts never activated."""
+    purged = accounts_unactivated_purge(now=now)
+    return len(purged), f"已删除 {len(purged)} 个逾期未激活的注册账号 / {len(purged)} unactivated account(s) deleted."
