@@ -2,15 +2,16 @@
 step (django-otp's OTPAdminSite asks for the code on its own login form; ours sends the
 admin's login to the two-step web login instead, so there is one way in).
 
-django-otp's device admins (TOTP devices, backup codes) are wrapped so that adding, changing
-and deleting a device goes through accounts.services and into the audit chain
-(`audit_device_admins`, called from AccountsConfig.ready once the admins are registered)."""
+django-otp's device admins (TOTP devices, backup codes) and knox's token admin are wrapped so
+that adding, changing and deleting a device or a token goes through accounts.services and
+into the audit chain (`audit_account_admins`, called from AccountsConfig.ready once the
+admins are registered)."""
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -46,16 +47,37 @@ class AuditedDeviceAdmin:
                 services.otp_device_delete(device=device, actor=request.user, ip=request.META.get("REMOTE_ADDR"))
 
 
-def audit_device_admins(site=None) -> None:
+class AuditedTokenAdmin:
+    """Mixed into knox's token admin: issuing and revoking through the services."""
+
+    def save_model(self, request, obj, form, change):
+        if not change and getattr(form, "token", None):
+            self.message_user(request, "TOKEN " + form.token, messages.INFO)  # shown once, as knox does
+        services.api_token_admin_save(token=obj, created=not change, actor=request.user,
+                                      ip=request.META.get("REMOTE_ADDR"))
+
+    def delete_model(self, request, obj):
+        services.api_token_revoke(token=obj, actor=request.user, reason="admin", ip=request.META.get("REMOTE_ADDR"))
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for token in queryset.select_related("user"):
+                services.api_token_revoke(token=token, actor=request.user, reason="admin",
+                                          ip=request.META.get("REMOTE_ADDR"))
+
+
+def audit_account_admins(site=None) -> None:
     from django_otp.plugins.otp_static.models import StaticDevice
     from django_otp.plugins.otp_totp.models import TOTPDevice
+    from knox.models import AuthToken
 
     site = site or admin.site
-    for model in (TOTPDevice, StaticDevice):
+    for model, mixin in ((TOTPDevice, AuditedDeviceAdmin), (StaticDevice, AuditedDeviceAdmin),
+                         (AuthToken, AuditedTokenAdmin)):
         if not site.is_registered(model):
             continue
         current = type(site.get_model_admin(model))
-        if issubclass(current, AuditedDeviceAdmin):
+        if issubclass(current, mixin):
             continue
         site.unregister(model)
-        site.register(model, type(f"Audited{current.__name__}", (AuditedDeviceAdmin, current), {"__module__": __name__}))
+        site.register(model, type(f"Audited{current.__name__}", (mixin, current), {"__module__": __name__}))

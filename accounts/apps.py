@@ -14,9 +14,9 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from accounts import schema, signals  # noqa: F401  (OpenAPI schemes; token revocation receivers)
         from accounts import hooks
-        from accounts.admin import audit_device_admins
+        from accounts.admin import audit_account_admins
 
-        audit_device_admins()  # the admin (first in INSTALLED_APPS) has registered django-otp's device admins
+        audit_account_admins()  # the admin (first in INSTALLED_APPS) has registered django-otp's and knox's
         hooks.register()  # the cron's send_due_reminders also deletes accounts never activated
 
 

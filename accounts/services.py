@@ -32,6 +32,7 @@ import unicodedata
 from base64 import b32encode
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 from importlib import import_module
 
 import segno
@@ -58,6 +59,11 @@ TOTP_DEVICE_NAME = "authenticator"
 BACKUP_DEVICE_NAME = "backup"
 BACKUP_CODE_COUNT = 10
 _TOTP_CODE = re.compile(r"^[0-9]{6}$")
+
+
+def _iso(moment: datetime | None) -> str | None:
+    """A time for an audit entry: UTC, to the second."""
+    return moment.astimezone(dt_timezone.utc).isoformat(timespec="seconds") if moment else None
 
 
 def _audit(*, user, action: str, actor=None, ip: str | None = None, **data) -> None:
@@ -242,15 +248,27 @@ def api_token_create(*, user, ip: str | None = None) -> tuple[AuthToken, str]:
         AuthToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()
         instance, token = AuthToken.objects.create(user=user, expiry=rules.token_lifetime(user))
         _audit(user=user, action="api_token.issue", actor=user, ip=ip,
-               expires_at=instance.expiry.isoformat(timespec="seconds"))
+               expires_at=_iso(instance.expiry))
     return instance, token
 
 
-def api_token_revoke(*, token: AuthToken, ip: str | None = None) -> None:
-    """Its holder revokes the token a request was made with (`DELETE /api/v1/auth/token/`)."""
+def api_token_revoke(*, token: AuthToken, ip: str | None = None, actor=None, reason: str = "signed_out") -> None:
+    """Revoke one token: by its holder, with the request it authenticates (`DELETE
+    /api/v1/auth/token/`, reason signed_out), or by an administrator in the admin (reason
+    admin). Audited (`api_token.revoke`)."""
     with transaction.atomic():
-        _audit(user=token.user, action="api_token.revoke", actor=token.user, ip=ip, reason="signed_out")
+        _audit(user=token.user, action="api_token.revoke", actor=actor or token.user, ip=ip, reason=reason)
         token.delete()
+
+
+def api_token_admin_save(*, token: AuthToken, created: bool, actor, ip: str | None = None) -> None:
+    """An administrator issues (or edits) a token in knox's admin; an issue is audited
+    (`api_token.issue` via admin, with its expiry, none meaning it never expires)."""
+    with transaction.atomic():
+        token.save()
+        if created:
+            _audit(user=token.user, action="api_token.issue", actor=actor, ip=ip, via="admin",
+                   expires_at=_iso(token.expiry))
 
 
 REVOKE_REASONS = {"password_changed": "password changed", "deactivated": "account deactivated",
@@ -414,7 +432,7 @@ def accounts_unactivated_purge(*, days: int | None = None, now: datetime | None 
                                    date_joined=user.date_joined)
             if not dry_run:
                 _audit(user=user, action="account.purge_unactivated", username=purged.username,
-                       joined=user.date_joined.isoformat(timespec="seconds"), days=days)
+                       joined=_iso(user.date_joined), days=days)
                 user.delete()
             done.append(purged)
     if done and not dry_run:

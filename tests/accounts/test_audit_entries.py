@@ -224,3 +224,29 @@ def test_a_password_change_without_tokens_writes_no_revocation(applicant):
     applicant.set_password("new-secret-8642")
     applicant.save()
     assert entries(applicant) == []
+
+
+def test_tokens_issued_and_revoked_in_the_admin_are_audited_with_the_administrator(applicant):
+    root = f.UserFactory(username="root", is_staff=True, is_superuser=True)
+    client = Client(REMOTE_ADDR="10.6.6.6")
+    client.force_login(root)
+    response = client.post("/admin/knox/authtoken/add/", {"user": applicant.pk, "expiry_0": "2030-01-01",
+                                                          "expiry_1": "08:00:00"}, follow=True)
+    shown = [str(m) for m in response.context["messages"] if str(m).startswith("TOKEN ")]
+    assert len(shown) == 1  # the token, shown once to the administrator
+    token = shown[0].removeprefix("TOKEN ")
+    issued = AuthToken.objects.get(user=applicant)
+    assert APIClient().get("/api/v1/applications/", HTTP_AUTHORIZATION=f"Token {token}").status_code == 200
+    others = [f.api_token(applicant) for _ in range(2)]
+    assert client.post(f"/admin/knox/authtoken/{issued.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert client.post("/admin/knox/authtoken/", {"action": "delete_selected", "post": "yes", "_selected_action": list(
+        AuthToken.objects.filter(user=applicant).values_list("pk", flat=True))}).status_code == 302
+    assert not AuthToken.objects.filter(user=applicant).exists()
+
+    assert [(a, actor, d) for a, actor, d in entries(applicant) if actor == "root"] == [
+        ("api_token.issue", "root", {"via": "admin", "expires_at": "2030-01-01T00:00:00+00:00"}),
+        ("api_token.revoke", "root", {"reason": "admin"}),
+        ("api_token.revoke", "root", {"reason": "admin"}),
+        ("api_token.revoke", "root", {"reason": "admin"}),
+    ]
+    assert_no_secret(token, issued.digest, *others)
