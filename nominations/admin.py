@@ -513,15 +513,18 @@ class ApplicationAdmin(SecretariatAdminMixin, TransitionButtonsMixin, admin.Mode
         results = obj.eligibility_results or []
         if not results:
             return "—"
-        return format_html("<ul>{}</ul>", format_html_join("", "<li>{}：{}（{}）</li>", (
-            (r.get("description", ""), gettext("通过") if r.get("passed") else gettext("未通过"), r.get("detail", ""))
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", (
+            (gettext("%(rule)s：%(result)s（%(detail)s）") % {
+                "rule": r.get("description", ""), "result": gettext("通过") if r.get("passed") else gettext("未通过"),
+                "detail": r.get("detail", "")},)
             for r in results)))
 
     @admin.display(description=_("被推荐个人"))
     def nominee_display(self, obj):
         if not obj.nominee_id:
             return "—"
-        return f"{obj.nominee.name}（{obj.nominee.employer}） {obj.nominee.id_number_masked}"
+        return gettext("%(name)s（%(employer)s） %(id_number)s") % {
+            "name": obj.nominee.name, "employer": obj.nominee.employer, "id_number": obj.nominee.id_number_masked}
 
     @admin.display(description=_("创建时间"))
     def created(self, obj):
@@ -587,8 +590,8 @@ class ObjectionAdmin(SecretariatAdminMixin, TransitionButtonsMixin, admin.ModelA
     def evidence_link(self, obj):
         if not obj.evidence:
             return "—"
-        return format_html('<a href="{}">{}</a>（SHA-256 {}…）', reverse("objection_evidence", args=[obj.pk]),
-                           gettext("下载"), obj.evidence_sha256[:16])
+        return format_html('<a href="{}">{}</a>{}', reverse("objection_evidence", args=[obj.pk]), gettext("下载"),
+                           gettext("（SHA-256 %(prefix)s…）") % {"prefix": obj.evidence_sha256[:16]})
 
     def has_add_permission(self, request, *args):
         return False

@@ -6,6 +6,7 @@ import io
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 PDF = "application/pdf"
 PNG = "image/png"
@@ -157,7 +158,7 @@ def inspect_upload(uploaded, *, allowed: list[str]) -> tuple[bytes, str, str]:
     if not data:
         raise UploadRejected(_("文件为空。"))
     content_type = sniff(data[:16])
-    allowed_labels = "、".join(LABELS.get(t, t) for t in allowed)
+    allowed_labels = pgettext("list separator", "、").join(LABELS.get(t, t) for t in allowed)
     if content_type is None or content_type not in allowed:
         raise UploadRejected(_("文件类型不符：此类材料只接收 %(allowed)s 文件，上传的文件内容不是。")
                              % {"allowed": allowed_labels})

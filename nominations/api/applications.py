@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from django.http import FileResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
@@ -72,7 +73,7 @@ class CycleListView(PublicCatalogView, generics.ListAPIView):
         return qs
 
 
-@extend_schema(parameters=[OpenApiParameter("mine", OpenApiTypes.BOOL, description="只列出调用者所属的推荐单位")])
+@extend_schema(parameters=[OpenApiParameter("mine", OpenApiTypes.BOOL, description=gettext_lazy("只列出调用者所属的推荐单位"))])
 class RecommendingUnitListView(PublicCatalogView, generics.ListAPIView):
     serializer_class = s.RecommendingUnitSerializer
 

@@ -1,6 +1,7 @@
 """Map domain errors to the API's error bodies (API.md: detail, code, missing / field errors)."""
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from rest_framework import status
 from rest_framework.exceptions import ParseError
@@ -26,10 +27,10 @@ def exception_handler(exc, context):
     if isinstance(exc, WorkflowError):
         return workflow_error_response(exc)
     if isinstance(exc, TransitionNotAllowed):
-        return Response({"detail": "当前状态不允许该操作。", "code": "invalid_state"},
+        return Response({"detail": _("当前状态不允许该操作。"), "code": "invalid_state"},
                         status=status.HTTP_409_CONFLICT)
     if isinstance(exc, ConcurrentTransition):
-        return Response({"detail": "数据已被他人同时修改，请刷新后重试。", "code": "conflict"},
+        return Response({"detail": _("数据已被他人同时修改，请刷新后重试。"), "code": "conflict"},
                         status=status.HTTP_409_CONFLICT)
     response = drf_exception_handler(exc, context)
     if isinstance(exc, ParseError) and response is not None:

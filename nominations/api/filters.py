@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -24,8 +25,8 @@ class IdFilter(django_filters.NumberFilter):
 
 class CycleFilter(django_filters.FilterSet):
     programme = django_filters.ChoiceFilter(field_name="programme__code", choices=ProgrammeCode.choices,
-                                            label="奖项代码")
-    status = django_filters.ChoiceFilter(choices=CycleState.choices, label="状态")
+                                            label=gettext_lazy("奖项代码"))
+    status = django_filters.ChoiceFilter(choices=CycleState.choices, label=gettext_lazy("状态"))
 
     class Meta:
         model = Cycle
@@ -33,9 +34,9 @@ class CycleFilter(django_filters.FilterSet):
 
 
 class ApplicationFilter(django_filters.FilterSet):
-    cycle = IdFilter(field_name="cycle_id", label="评选周期 id")
-    category = IdFilter(field_name="category_id", label="申报类别 id")
-    state = django_filters.ChoiceFilter(choices=ApplicationState.choices, label="状态")
+    cycle = IdFilter(field_name="cycle_id", label=gettext_lazy("评选周期 id"))
+    category = IdFilter(field_name="category_id", label=gettext_lazy("申报类别 id"))
+    state = django_filters.ChoiceFilter(choices=ApplicationState.choices, label=gettext_lazy("状态"))
 
     class Meta:
         model = Application

@@ -171,7 +171,7 @@ class PublicObjectionCreateView(APIView):
     @extend_schema(operation_id="public_notices_objections_create", request={
         "application/json": ObjectionInputSerializer, "multipart/form-data": ObjectionInputSerializer},
         responses={201: ObjectionReceiptSerializer, **error_responses(400, 404),
-                   429: OpenApiResponse(description="提交过于频繁")}, tags=["public"])
+                   429: OpenApiResponse(description=gettext_lazy("提交过于频繁"))}, tags=["public"])
     def post(self, request, pk: int):
         notice = PublicNotice.objects.filter(pk=pk).first()
         if notice is None:
@@ -189,8 +189,8 @@ class ObjectionListView(APIView):
     permission_classes = [IsAuthenticated, IsSecretariat]
 
     @extend_schema(operation_id="objections_list", parameters=[
-        OpenApiParameter("notice", OpenApiTypes.INT, description="公示编号"),
-        OpenApiParameter("status", OpenApiTypes.STR, enum=ObjectionState.values, description="状态")],
+        OpenApiParameter("notice", OpenApiTypes.INT, description=gettext_lazy("公示编号")),
+        OpenApiParameter("status", OpenApiTypes.STR, enum=ObjectionState.values, description=gettext_lazy("状态"))],
         responses={200: ObjectionSerializer(many=True), **error_responses(400, 401, 403)}, tags=["objections"])
     def get(self, request):
         notice = None
@@ -244,8 +244,8 @@ class PublicWinnersView(APIView):
     throttle_classes = [AnonRateThrottle]
 
     @extend_schema(operation_id="public_winners_list", parameters=[
-        OpenApiParameter("programme", OpenApiTypes.STR, enum=ProgrammeCode.values, description="奖项代码"),
-        OpenApiParameter("cycle", OpenApiTypes.STR, description="评选周期名称，如 2018")],
+        OpenApiParameter("programme", OpenApiTypes.STR, enum=ProgrammeCode.values, description=gettext_lazy("奖项代码")),
+        OpenApiParameter("cycle", OpenApiTypes.STR, description=gettext_lazy("评选周期名称，如 2018"))],
         responses={200: WinnerSerializer(many=True), **error_responses(400)}, tags=["public"])
     def get(self, request):
         programme = request.query_params.get("programme") or None
@@ -277,9 +277,9 @@ class PublicCertificateByNumberView(APIView):
     throttle_classes = [AnonRateThrottle]
 
     @extend_schema(operation_id="public_certificates_by_number", parameters=[
-        OpenApiParameter("number", OpenApiTypes.STR, required=True, description="证书编号，如 QGA-2018-001"),
+        OpenApiParameter("number", OpenApiTypes.STR, required=True, description=gettext_lazy("证书编号，如 QGA-2018-001")),
         OpenApiParameter("check", OpenApiTypes.STR, required=True,
-                         description="查验码：证书二维码下方印的 8 位字符（验证码的前 8 位，不区分大小写）")],
+                         description=gettext_lazy("查验码：证书二维码下方印的 8 位字符（验证码的前 8 位，不区分大小写）"))],
         responses={200: CertificateVerificationSerializer, **error_responses(404)}, tags=["public"])
     def get(self, request):
         cert = selectors_public.certificate_by_number(request.query_params.get("number", ""),

@@ -19,6 +19,7 @@ drf-spectacular when the view has a paginator, which every paginated view must n
 """
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
 from drf_spectacular import openapi
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
@@ -37,13 +38,13 @@ class ValidationErrorSerializer(serializers.Serializer):
 
 
 DESCRIPTIONS = {
-    400: "输入有误或条件未满足：{\"字段\": [\"说明\"]} 或 {\"detail\", \"code\"}",
-    401: "未登录（code: not_authenticated）",
-    403: "已登录但无权执行（code: permission_denied 等）",
-    404: "不存在或无权查看（code: not_found）",
-    409: "当前状态不允许（invalid_state）或并发修改（conflict）",
-    415: "不支持的请求内容类型（code: unsupported_media_type）",
-    429: "请求过于频繁（code: throttled）",
+    400: gettext_lazy("输入有误或条件未满足：{\"字段\": [\"说明\"]} 或 {\"detail\", \"code\"}"),
+    401: gettext_lazy("未登录（code: not_authenticated）"),
+    403: gettext_lazy("已登录但无权执行（code: permission_denied 等）"),
+    404: gettext_lazy("不存在或无权查看（code: not_found）"),
+    409: gettext_lazy("当前状态不允许（invalid_state）或并发修改（conflict）"),
+    415: gettext_lazy("不支持的请求内容类型（code: unsupported_media_type）"),
+    429: gettext_lazy("请求过于频繁（code: throttled）"),
 }
 
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.files.storage import Storage, storages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from nominations import rules
@@ -139,7 +140,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
     def display_name(self) -> str:
         """The honoured party: organization, or person with employer."""
         if self.nominee_id:
-            return f"{self.nominee.name}（{self.nominee.employer}）"
+            return gettext("%(name)s（%(employer)s）") % {"name": self.nominee.name, "employer": self.nominee.employer}
         return self.organization.name
 
     # -- transitions: state and derived fields only; see services.transitions ----

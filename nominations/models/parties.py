@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext
 
 from nominations import crypto
 from nominations.enums import IdType, NomineeKind, RecommenderKind
@@ -101,7 +102,7 @@ class Nominee(models.Model):
         verbose_name_plural = _("被推荐个人")
 
     def __str__(self) -> str:
-        return f"{self.name}（{self.employer}）"
+        return gettext("%(name)s（%(employer)s）") % {"name": self.name, "employer": self.employer}
 
     def set_id_number(self, number: str) -> None:
         # One form (NFKC, upper case) for the cipher text, the blind index and the mask, so

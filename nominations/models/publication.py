@@ -6,6 +6,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
@@ -58,7 +59,7 @@ class PublicNotice(models.Model):
         verbose_name_plural = _("公示")
 
     def __str__(self) -> str:
-        return f"{self.cycle} 公示"
+        return gettext("%(cycle)s 公示") % {"cycle": self.cycle}
 
     def is_open(self, now=None) -> bool:
         now = now or timezone.now()

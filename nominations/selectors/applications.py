@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from nominations import rules, workflow
 from nominations.enums import ApplicationState
@@ -32,13 +33,13 @@ def application_for_user(user, pk) -> Application:
     try:
         pk = int(pk)
     except (TypeError, ValueError):
-        raise NotFound("申报不存在。") from None
+        raise NotFound(_("申报不存在。")) from None
     app = applications_visible_to(user).filter(pk=pk).first()
     if app is None and workflow.may_access(user, pk):
         app = Application.objects.select_related(
             "cycle__programme", "category", "organization", "nominee", "recommending_unit").filter(pk=pk).first()
     if app is None:
-        raise NotFound("申报不存在或您无权查看。")
+        raise NotFound(_("申报不存在或您无权查看。"))
     return app
 
 
@@ -67,7 +68,7 @@ def organizations_for_user(user) -> QuerySet[Organization]:
 def organization_for_user(user, pk) -> Organization:
     org = organizations_for_user(user).filter(pk=pk).first()
     if org is None:
-        raise NotFound("单位不存在或您无权查看。")
+        raise NotFound(_("单位不存在或您无权查看。"))
     return org
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.utils.translation import pgettext
 
 from nominations.enums import ApplicationState as S
 from nominations.enums import CycleState
@@ -36,7 +37,7 @@ class Consequences:
 
 
 def _names(names: list[str]) -> str:
-    shown = "、".join(names[:NAMES_SHOWN])
+    shown = pgettext("list separator", "、").join(names[:NAMES_SHOWN])
     if len(names) > NAMES_SHOWN:
         shown += _("等 %(n)d 家") % {"n": len(names)}
     return shown
@@ -134,7 +135,7 @@ def cycle_publish_consequences(cycle: Cycle) -> Consequences:
         result.refusals.append(_("评选周期当前为“%(state)s”，只有公示阶段的周期才能发布结果。")
                                % {"state": cycle.get_status_display()})
     if pending:
-        result.refusals.append(_("仍有申报处于公示中，未确认：%(refs)s。") % {"refs": "、".join(pending)})
+        result.refusals.append(_("仍有申报处于公示中，未确认：%(refs)s。") % {"refs": pgettext("list separator", "、").join(pending)})
     if not awarded:
         result.refusals.append(_("本周期没有公示通过的申报，无可发布的结果。"))
     if awarded:

@@ -11,6 +11,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django_fsm import ConcurrentTransition
 
 from nominations.enums import ApplicationState as S
@@ -103,7 +104,7 @@ def _announcement(cycle: Cycle, *, text: str | None, actor, now: dt.datetime, na
         msg = _("本周期尚未发布结果公告：请填写公告内容。")
         raise ConditionsUnmet(msg, missing=[msg], field_errors={"announcement": [msg]})
     if has_main and not text:
-        text = _("经公示，现补充公布%(cycle)s获奖名单：%(names)s。") % {"cycle": cycle, "names": "、".join(names)}
+        text = _("经公示，现补充公布%(cycle)s获奖名单：%(names)s。") % {"cycle": cycle, "names": pgettext("list separator", "、").join(names)}
     return Publication.objects.create(
         cycle=cycle, kind=Publication.Kind.SUPPLEMENT if has_main else Publication.Kind.MAIN, announcement=text,
         published_at=now, published_by=actor if getattr(actor, "is_authenticated", False) else None)
@@ -181,7 +182,7 @@ def cycle_publish(*, cycle: Cycle | int, actor, announcement: str, note: str = "
             pending = list(locked.applications.filter(state=S.PUBLIC_NOTICE).values_list("reference", flat=True))
             if pending:
                 raise InvalidState(_("仍有申报处于公示中，未确认：%(refs)s。请先逐一确认或撤销后再发布。")
-                                   % {"refs": "、".join(pending)}, missing=pending)
+                                   % {"refs": pgettext("list separator", "、").join(pending)}, missing=pending)
             pks = list(locked.applications.filter(state=S.AWARDED).order_by("reference", "id")
                        .values_list("pk", flat=True))
             if not pks:
