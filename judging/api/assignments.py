@@ -175,7 +175,9 @@ class ScoresheetView(APIView):
                    responses={200: s.ScoresheetSerializer, **error_responses(400, 404, 409)})
     def put(self, request, pk: int):
         """Partial save (autosave). Bad items → 400 listing them, nothing saved; after submit → 409."""
-        data = validated(s.ScoresheetInputSerializer, request.data)
+        data = request.data
+        if not (isinstance(data, dict) and isinstance(data.get("items"), list)):  # what the serializer asks
+            data = validated(s.ScoresheetInputSerializer, data)  # → 400 naming the problem
         sheet = services.scoresheet_save(assignment=pk, items=data["items"], actor=request.user)  # authorises
         return Response(scoresheet_data(sheet))  # = ScoresheetSerializer(sheet).data, built directly
 

@@ -83,6 +83,11 @@ for _model in (Criterion, Rubric):
     post_delete.connect(forget_frozen_rubrics, sender=_model, dispatch_uid=f"frozen-rubrics-delete-{_model.__name__}")
 
 
+# The six bands per criterion kind, as every scoresheet shows them (the texts are fixed, not
+# translated): built once, shared by every Scoresheet — read only.
+ALL_BANDS: dict[str, list[dict]] = {kind: bands_for_kind(kind) for kind in CriterionKind.values}
+
+
 def criteria_for_application(application) -> list[Criterion]:
     return scored_criteria(application.category.rubric_code)
 
@@ -167,17 +172,28 @@ def sheet_rows(assignment: Assignment, rubric_code: str) -> tuple[list[Criterion
     return criteria, {s.criterion_id: s for s in ItemScore.objects.filter(assignment_id=assignment.pk).order_by()}
 
 
+def _item_head(c: Criterion) -> tuple:
+    """What a sheet shows of a criterion, kept on the object: the frozen rubric's criteria are
+    shared by every autosave of the process, and reading `parent` through its descriptor for
+    every item of every save added up."""
+    head = c.__dict__.get("_sheet_head")
+    if head is None:
+        head = c.__dict__["_sheet_head"] = (c.code, c.pk, c.title, c.parent.code, c.parent.title, c.kind,
+                                            c.max_points)
+    return head
+
+
 def scoresheet_from(assignment: Assignment, criteria: list[Criterion], scores: dict[int, ItemScore]) -> Scoresheet:
     """The sheet from its rubric items and its scores by criterion id, already read (no query)."""
     items = []
     for c in criteria:
         s = scores.get(c.pk)
+        code, pk, title, parent, parent_title, kind, max_points = _item_head(c)
         items.append(ScoresheetItem(
-            criterion=c.code, criterion_id=c.pk, title=c.title, parent=c.parent.code, parent_title=c.parent.title,
-            kind=c.kind, max_points=c.max_points, percent=s.percent if s else None,
+            criterion=code, criterion_id=pk, title=title, parent=parent, parent_title=parent_title,
+            kind=kind, max_points=max_points, percent=s.percent if s else None,
             strengths=s.strengths if s else "", opportunities=s.opportunities if s else ""))
-    return Scoresheet(assignment=assignment, items=items,
-                      bands={k: bands_for_kind(k) for k in CriterionKind.values})
+    return Scoresheet(assignment=assignment, items=items, bands=ALL_BANDS)
 
 
 # -- the panel's scores: blind until one's own sheet is in and the stage is complete --------

@@ -10,15 +10,17 @@ from __future__ import annotations
 import datetime as dt
 
 from functools import lru_cache
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.db import planned_cursor
 from judging.data.bands import percent_problem
-from judging.enums import AssignmentState
+from judging.enums import REVIEW_STATE, AssignmentState
 from judging.errors import InvalidState, JudgingError, NotFound
-from judging.models import Assignment, Conflict, ItemScore, JudgeProfile, JudgeRelation
+from judging.models import Assignment, Conflict, Criterion, ItemScore, JudgeProfile, JudgeRelation, Rubric
 from judging.selectors.conflicts import conflict_reasons
 from judging.selectors.scoresheets import (
     Scoresheet,
@@ -66,49 +68,84 @@ def clean_items(items, criteria_by_code: dict, *, require_percent: bool = False,
             errors.append(_("%(label)s：评分条款重复。") % {"label": label})
             continue
         seen.add(code)
-        row = {"criterion": criterion}
-        if "percent" in item or require_percent:
-            percent, problem = parse_percent(item.get("percent"))
-            if problem:
-                errors.append(_("%(label)s：%(problem)s（收到 %(value)s）。")
-                              % {"label": label, "problem": problem, "value": item.get("percent")})
-                continue
-            if percent is None and require_percent:
-                errors.append(_("%(label)s：请填写分数。") % {"label": label})
-                continue
-            row["percent"] = percent
-        for name in text_fields:
-            if name in item:
-                value = item[name]
-                if value is None:
-                    value = ""
-                if not isinstance(value, str):
-                    errors.append(_("%(label)s：%(name)s 应为文本。") % {"label": label, "name": name})
-                    continue
-                if "\x00" in value:  # PostgreSQL text cannot hold NUL
-                    errors.append(_("%(label)s：文字中不能含有空字符。") % {"label": label})
-                    continue
-                if len(value) > TEXT_LIMIT:
-                    errors.append(_("%(label)s：文字不能超过 %(n)d 字。") % {"label": label, "n": TEXT_LIMIT})
-                    continue
-                row[name] = value.strip()
+        row, problem = _clean_values(label, item, require_percent=require_percent, text_fields=text_fields)
+        if problem:
+            errors.append(problem)
+            continue
+        row["criterion"] = criterion
         clean.append(row)
     return clean, errors
+
+
+def _clean_values(label: str, item: dict, *, require_percent: bool, text_fields) -> tuple[dict, str | None]:
+    """The values of one item (percent, texts) checked and cleaned: (row, None) or ({}, the problem)."""
+    row = {}
+    if "percent" in item or require_percent:
+        percent, problem = parse_percent(item.get("percent"))
+        if problem:
+            return {}, (_("%(label)s：%(problem)s（收到 %(value)s）。")
+                        % {"label": label, "problem": problem, "value": item.get("percent")})
+        if percent is None and require_percent:
+            return {}, _("%(label)s：请填写分数。") % {"label": label}
+        row["percent"] = percent
+    for name in text_fields:
+        if name in item:
+            value = item[name]
+            if value is None:
+                value = ""
+            if not isinstance(value, str):
+                return {}, _("%(label)s：%(name)s 应为文本。") % {"label": label, "name": name}
+            if "\x00" in value:  # PostgreSQL text cannot hold NUL
+                return {}, _("%(label)s：文字中不能含有空字符。") % {"label": label}
+            if len(value) > TEXT_LIMIT:
+                return {}, _("%(label)s：文字不能超过 %(n)d 字。") % {"label": label, "n": TEXT_LIMIT}
+            row[name] = value.strip()
+    return row, None
+
+
+def _linked_sql(q, judge_col: str = "%s") -> str:
+    """SQL true when anything links the judge (three %s: the judge's user id) to the applicant
+    organization `o` of application `p` — what conflicts._anything_links asks, as three EXISTS:
+    a conflict record of any status, the judge's affiliation with the applicant's credit code,
+    a relation with it (an empty code links nothing)."""
+    def table(model) -> str:
+        return q(model._meta.db_table)
+
+    def col(model, name: str) -> str:
+        return q(model._meta.get_field(name).column)
+
+    p, o = Application, Organization
+    return (
+        f"(EXISTS (SELECT 1 FROM {table(Conflict)} x WHERE x.{col(Conflict, 'judge')} = %s "
+        f"AND x.{col(Conflict, 'organization')} = p.{col(p, 'organization')}) "
+        f"OR (o.{col(o, 'uscc')} <> '' AND EXISTS (SELECT 1 FROM {table(JudgeProfile)} y "
+        f"WHERE y.{col(JudgeProfile, 'user')} = %s AND y.{col(JudgeProfile, 'affiliation_uscc')} = o.{col(o, 'uscc')})) "
+        f"OR (o.{col(o, 'uscc')} <> '' AND EXISTS (SELECT 1 FROM {table(JudgeRelation)} r "
+        f"JOIN {table(JudgeProfile)} z ON z.{col(JudgeProfile, 'id')} = r.{col(JudgeRelation, 'judge')} "
+        f"WHERE z.{col(JudgeProfile, 'user')} = %s AND r.{col(JudgeRelation, 'organization_uscc')} = o.{col(o, 'uscc')})))")
+
+
+def _joins_sql(q) -> str:
+    """FROM the assignment `a` with its application `p`, category `c` and organization `o`."""
+    def table(model) -> str:
+        return q(model._meta.db_table)
+
+    def col(model, name: str) -> str:
+        return q(model._meta.get_field(name).column)
+
+    a, p, c, o = Assignment, Application, Category, Organization
+    return (f"FROM {table(a)} a JOIN {table(p)} p ON p.{col(p, 'id')} = a.{col(a, 'application')} "
+            f"JOIN {table(c)} c ON c.{col(c, 'id')} = p.{col(p, 'category')} "
+            f"JOIN {table(o)} o ON o.{col(o, 'id')} = p.{col(p, 'organization')} ")
 
 
 @lru_cache(maxsize=4)
 def _save_read_sql(vendor: str, lock_of: bool) -> str:
     """The autosave's locking read, written once per database: the assignment, the few columns
     of its application, category and organization it needs (not the application's answers),
-    and whether anything links the judge to the applicant — what conflicts._anything_links
-    asks, as three EXISTS: a conflict record of any status, the judge's affiliation with the
-    applicant's credit code, a relation with it (an empty code links nothing). Built by the
-    ORM this statement cost ~2–5 ms of Python per save to compile, more than the database
-    spends on it."""
+    and whether anything links the judge to the applicant (_linked_sql). Built by the ORM this
+    statement cost ~2–5 ms of Python per save to compile, more than the database spends on it."""
     q = connection.ops.quote_name
-
-    def table(model) -> str:
-        return q(model._meta.db_table)
 
     def col(model, name: str) -> str:
         return q(model._meta.get_field(name).column)
@@ -118,18 +155,8 @@ def _save_read_sql(vendor: str, lock_of: bool) -> str:
         f"SELECT a.{col(a, 'id')}, a.{col(a, 'application')}, a.{col(a, 'judge')}, a.{col(a, 'stage')}, "
         f"a.{col(a, 'state')}, p.{col(p, 'state')}, p.{col(p, 'category')}, p.{col(p, 'organization')}, "
         f"c.{col(c, 'rubric_code')}, o.{col(o, 'name')}, o.{col(o, 'uscc')}, "
-        f"CASE WHEN EXISTS (SELECT 1 FROM {table(Conflict)} x WHERE x.{col(Conflict, 'judge')} = %s "
-        f"AND x.{col(Conflict, 'organization')} = p.{col(p, 'organization')}) "
-        f"OR (o.{col(o, 'uscc')} <> '' AND EXISTS (SELECT 1 FROM {table(JudgeProfile)} y "
-        f"WHERE y.{col(JudgeProfile, 'user')} = %s AND y.{col(JudgeProfile, 'affiliation_uscc')} = o.{col(o, 'uscc')})) "
-        f"OR (o.{col(o, 'uscc')} <> '' AND EXISTS (SELECT 1 FROM {table(JudgeRelation)} r "
-        f"JOIN {table(JudgeProfile)} z ON z.{col(JudgeProfile, 'id')} = r.{col(JudgeRelation, 'judge')} "
-        f"WHERE z.{col(JudgeProfile, 'user')} = %s AND r.{col(JudgeRelation, 'organization_uscc')} = o.{col(o, 'uscc')})) "
-        f"THEN 1 ELSE 0 END "
-        f"FROM {table(a)} a JOIN {table(p)} p ON p.{col(p, 'id')} = a.{col(a, 'application')} "
-        f"JOIN {table(c)} c ON c.{col(c, 'id')} = p.{col(p, 'category')} "
-        f"JOIN {table(o)} o ON o.{col(o, 'id')} = p.{col(p, 'organization')} "
-        f"WHERE a.{col(a, 'id')} = %s" + (" FOR UPDATE OF a" if lock_of else ""))
+        f"CASE WHEN {_linked_sql(q)} THEN 1 ELSE 0 END "
+        + _joins_sql(q) + f"WHERE a.{col(a, 'id')} = %s" + (" FOR UPDATE OF a" if lock_of else ""))
 
 
 def _read_for_save(pk: int, user_id: int) -> tuple[Assignment | None, bool]:
@@ -155,17 +182,145 @@ def _loaded(model, **values):
     return model.from_db(connection.alias, names, [values[name] for name in names])
 
 
+# -- the short path (PostgreSQL): one statement that saves only when every check passes ------------
+_VALUE_FIELDS = ("percent", "strengths", "opportunities")
+_DEFAULTS = {"percent": "NULL", "strengths": "''", "opportunities": "''"}
+
+
+@lru_cache(maxsize=64)
+def _short_save_sql(n: int, fields: tuple[str, ...]) -> str:
+    """One PostgreSQL statement for an autosave of `n` items that each carry `fields`.
+
+    It locks the assignment (FOR NO KEY UPDATE OF a: it waits for, and is waited for by, the
+    careful path's and the submission's FOR UPDATE; a sheet submitted meanwhile is seen in its
+    new state), decides whether the save may go ahead exactly as the
+    careful path would accept it — the judge's own, editable (accepted or reopened), its
+    application in the review state of its stage, nothing linking judge and applicant, every
+    item a scored criterion of the application's rubric — and only then upserts the items,
+    changing a row (and its updated_at, stamped under the lock) only when a value differs.
+    The answer is one row: (may save, rubric code, assignment state, items matched)."""
+    q = connection.ops.quote_name
+
+    def col(model, name: str) -> str:
+        return q(model._meta.get_field(name).column)
+
+    a, p, r, k, s = Assignment, Application, Rubric, Criterion, ItemScore
+    table = q(s._meta.db_table)
+    stage_states = " OR ".join(f"(a.{col(a, 'stage')} = %s AND p.{col(p, 'state')} = %s)" for _ in REVIEW_STATE)
+    values = ", ".join(["(%s, %s::integer, %s::text, %s::text)"] * n)
+    inserted = ", ".join(f"m.{name}" if name in fields else _DEFAULTS[name] for name in _VALUE_FIELDS)
+    changed = ", ".join(f"{col(s, name)} = EXCLUDED.{col(s, name)}" for name in fields)
+    differs = (f"({', '.join(f'{table}.{col(s, name)}' for name in fields)}) IS DISTINCT FROM "
+               f"({', '.join(f'EXCLUDED.{col(s, name)}' for name in fields)})")
+    return (
+        f"WITH a AS (SELECT a.{col(a, 'id')} AS id, a.{col(a, 'state')} AS state, c.{col(Category, 'rubric_code')} AS rubric, "
+        f"clock_timestamp() AS stamp, (a.{col(a, 'judge')} = %s AND a.{col(a, 'state')} IN (%s, %s) "
+        f"AND ({stage_states}) AND NOT {_linked_sql(q)}) AS ok "
+        + _joins_sql(q) + f"WHERE a.{col(a, 'id')} = %s FOR NO KEY UPDATE OF a), "
+        f"v (code, percent, strengths, opportunities) AS (VALUES {values}), "
+        f"m AS (SELECT k.{col(k, 'id')} AS criterion_id, v.percent, v.strengths, v.opportunities FROM a "
+        f"JOIN {q(r._meta.db_table)} r ON r.{col(r, 'code')} = a.rubric "
+        f"JOIN {q(k._meta.db_table)} k ON k.{col(k, 'rubric')} = r.{col(r, 'id')} AND k.{col(k, 'parent')} IS NOT NULL "
+        f"JOIN v ON v.code = k.{col(k, 'code')} WHERE a.ok), "
+        f"up AS (INSERT INTO {table} ({col(s, 'assignment')}, {col(s, 'criterion')}, {col(s, 'percent')}, "
+        f"{col(s, 'strengths')}, {col(s, 'opportunities')}, {col(s, 'updated_at')}) "
+        f"SELECT a.id, m.criterion_id, {inserted}, a.stamp FROM a CROSS JOIN m WHERE (SELECT count(*) FROM m) = %s "
+        f"ON CONFLICT ({col(s, 'assignment')}, {col(s, 'criterion')}) DO UPDATE SET {changed}, "
+        f"{col(s, 'updated_at')} = EXCLUDED.{col(s, 'updated_at')} WHERE {differs} RETURNING 1) "
+        f"SELECT a.ok, a.rubric, a.state, (SELECT count(*) FROM m) FROM a")
+
+
+@lru_cache(maxsize=4)
+def _sheet_scores_sql(vendor: str) -> str:
+    q = connection.ops.quote_name
+    s = ItemScore
+    return (f"SELECT {', '.join(q(s._meta.get_field(n).column) for n in ('criterion', *_VALUE_FIELDS))} "
+            f"FROM {q(s._meta.db_table)} WHERE {q(s._meta.get_field('assignment').column)} = %s")
+
+
+class _Score(NamedTuple):
+    criterion_id: int
+    percent: int | None
+    strengths: str
+    opportunities: str
+
+
+def _short_items(items) -> tuple[list[tuple[str, dict]], tuple[str, ...]] | None:
+    """(code, clean values) per item and the fields they carry, when the short path can take
+    them: a non-empty list of items, each a dict with a criterion code, no code twice, the same
+    fields in each, every value valid. None otherwise: the careful path then decides (and names
+    every problem)."""
+    if not isinstance(items, list) or not items:
+        return None
+    rows, fields, seen = [], None, set()
+    for item in items:
+        if not isinstance(item, dict):
+            return None
+        code = str(item.get("criterion") or "").strip()
+        if not code or code in seen:
+            return None
+        seen.add(code)
+        row, problem = _clean_values(code, item, require_percent=False, text_fields=("strengths", "opportunities"))
+        if problem:
+            return None
+        keys = tuple(name for name in _VALUE_FIELDS if name in row)
+        if fields is None:
+            fields = keys
+        elif keys != fields:
+            return None
+        rows.append((code, row))
+    return (rows, fields) if fields else None
+
+
+def _short_save(pk: int, actor, items) -> Scoresheet | None:
+    """The saved sheet, when one statement could save it (PostgreSQL, every check passed);
+    None when nothing was written and the careful path must decide."""
+    if connection.vendor != "postgresql" or actor is None or actor.pk is None:
+        return None
+    parsed = _short_items(items)
+    if parsed is None:
+        return None
+    rows, fields = parsed
+    params = [actor.pk, AssignmentState.ACCEPTED, AssignmentState.REOPENED]
+    for stage, state in REVIEW_STATE.items():
+        params += [stage, state]
+    params += [actor.pk, actor.pk, actor.pk, pk]
+    for code, row in rows:
+        params += [code, row.get("percent"), row.get("strengths"), row.get("opportunities")]
+    params.append(len(rows))
+    with planned_cursor() as cursor:  # both statements planned once per connection
+        cursor.execute(_short_save_sql(len(rows), fields), params)
+        answer = cursor.fetchone()
+        if answer is None or not answer[0] or answer[3] != len(rows):
+            return None
+        cursor.execute(_sheet_scores_sql(connection.vendor), [pk])
+        scores = {row[0]: _Score(*row) for row in cursor.fetchall()}
+    assignment = _loaded(Assignment, id=pk, judge_id=actor.pk, state=answer[2])
+    return scoresheet_from(assignment, scored_criteria_frozen(answer[1]), scores)
+
+
 def scoresheet_save(*, assignment: Assignment | int, items, actor, now: dt.datetime | None = None) -> Scoresheet:
     """Save some items of the caller's own sheet (autosave; fields absent from an item are
     kept). Bad items → JudgingError listing them, nothing saved; after submit → 409.
+    The caller need not fetch the assignment first: this authorises (NotFound alike for
+    missing, not yours, declined or conflicted).
 
-    The judges' hottest path: three plain queries in one transaction — the locking read with
-    the few application columns it needs and whether anything links the judge to the applicant
-    (the full conflict check runs only then), the sheet's scores, one write; the rubric is frozen
-    while scoring is open and kept in the process — and the answer is built from what was read
-    and written (nothing is read again after the commit). The caller need not fetch the assignment first: this authorises (NotFound alike
-    for missing, not yours, declined or conflicted)."""
-    pk = assignment.pk if isinstance(assignment, Assignment) else assignment
+    The judges' hottest path, in two ways with the same effects:
+
+    * on PostgreSQL, a save that passes every check is one statement (_short_save_sql): it
+      locks the assignment, checks, and upserts only then; it is prepared once per connection
+      (config.db.planned_cursor). When any check fails it writes nothing and the careful path
+      below runs, so every refusal is decided and worded in one place;
+    * the careful path: three plain queries in one transaction — the locking read with the
+      few application columns it needs and whether anything links the judge to the applicant
+      (the full conflict check runs only then), the sheet's scores, one write.
+
+    Either way the rubric is frozen while scoring is open and kept in the process, and the
+    answer is built from what was read and written (nothing is read again after the commit)."""
+    pk = int(assignment.pk if isinstance(assignment, Assignment) else assignment)
+    sheet = _short_save(pk, actor, items)
+    if sheet is not None:
+        return sheet
     with transaction.atomic():
         if actor is None or actor.pk is None:
             raise NotFound(_("评审任务不存在或不属于您。"))
