@@ -8,6 +8,8 @@ import io
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -23,15 +25,25 @@ HEADER_FILL = PatternFill("solid", fgColor="DDE6F2")
 WRAP = Alignment(wrap_text=True, vertical="top")
 SECTION_FONT = Font(bold=True, size=12)
 
-RANKING_COLUMNS = ["排名", "申报编号", "申报对象", "项目名称", "状态", "已提交评分表", "平均分",
-                   "去掉最高最低分平均分", "标准差", "合议分", "最终得分", "标记"]
-SCORE_COLUMNS = ["申报编号", "申报对象", "申报类别", "评审专家", "评分表状态", "条款", "条款名称", "分值",
-                 "得分率（%）", "得分", "优势", "改进机会"]
+RANKING_COLUMNS = [
+    gettext_lazy("排名"), gettext_lazy("申报编号"), gettext_lazy("申报对象"), gettext_lazy("项目名称"),
+    gettext_lazy("状态"), gettext_lazy("已提交评分表"), gettext_lazy("平均分"), gettext_lazy("去掉最高最低分平均分"),
+    gettext_lazy("标准差"), gettext_lazy("合议分"), gettext_lazy("最终得分"), gettext_lazy("标记")]
+SCORE_COLUMNS = [
+    gettext_lazy("申报编号"), gettext_lazy("申报对象"), gettext_lazy("申报类别"), gettext_lazy("评审专家"),
+    gettext_lazy("评分表状态"), gettext_lazy("条款"), gettext_lazy("条款名称"), gettext_lazy("分值"),
+    gettext_lazy("得分率（%）"), gettext_lazy("得分"), gettext_lazy("优势"), gettext_lazy("改进机会")]
+LENIENCY_COLUMNS = [
+    gettext_lazy("申报类别"), gettext_lazy("评审阶段"), gettext_lazy("评审专家"), gettext_lazy("评分表数"),
+    gettext_lazy("可比较数"), gettext_lazy("平均总分"), gettext_lazy("宽严度（与同组均值之差）")]
+SITE_REPORT_COLUMNS = [
+    gettext_lazy("申报编号"), gettext_lazy("申报对象"), gettext_lazy("组长"), gettext_lazy("现场评审日期"),
+    gettext_lazy("综述"), gettext_lazy("建议"), gettext_lazy("条款发现")]
 
 
 def _header(ws, columns: list[str], row: int) -> None:
     for col, title in enumerate(columns, start=1):
-        cell = ws.cell(row=row, column=col, value=title)
+        cell = ws.cell(row=row, column=col, value=str(title))
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
 
 
@@ -46,9 +58,10 @@ def _stages(cycle) -> list[str]:
 
 def _ranking_sheet(wb, cycle, categories) -> None:
     ws = wb.active
-    ws.title = "排名"
-    ws.cell(row=1, column=1, value=f"{cycle} 评审排名（计分方法：{cycle.get_aggregation_display()}）").font = SECTION_FONT
-    ws.cell(row=2, column=1, value=f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}")
+    ws.title = _("排名")
+    ws.cell(row=1, column=1, value=_("%(cycle)s 评审排名（计分方法：%(method)s）") % {
+        "cycle": cycle, "method": cycle.get_aggregation_display()}).font = SECTION_FONT
+    ws.cell(row=2, column=1, value=_("导出时间：%(at)s") % {"at": f"{timezone.localtime():%Y-%m-%d %H:%M}"})
     row = 4
     for category in categories:
         for stage in _stages(cycle):
@@ -58,7 +71,7 @@ def _ranking_sheet(wb, cycle, categories) -> None:
             row += 1
             for r in ranking(cycle=cycle, category=category, stage=stage):
                 values = [r.rank, r.reference, r.name, r.title, str(ApplicationState(r.state).label), r.judges, r.mean, r.trimmed_mean, r.stdev,
-                          r.consensus, r.final_score, "、".join(r.flags)]
+                          r.consensus, r.final_score, pgettext("list separator", "、").join(r.flags)]
                 for col, value in enumerate(values, start=1):
                     cell = ws.cell(row=row, column=col, value=value)
                     if isinstance(value, Decimal):
@@ -82,7 +95,8 @@ def _scores_sheet(wb, cycle, stage: str, *, judge_names: bool) -> None:
     for s in scores:
         a = s.assignment
         app = a.application
-        judge = person_name(a.judge) if judge_names else aliases.setdefault(a.judge_id, f"专家{len(aliases) + 1}")
+        judge = (person_name(a.judge) if judge_names
+                 else aliases.setdefault(a.judge_id, _("专家%(n)d") % {"n": len(aliases) + 1}))
         points = q2(item_points(s.criterion.max_points, s.percent))
         values = [app.reference, app.display_name, app.category.name, judge, a.get_state_display(), s.criterion.code,
                   s.criterion.title, s.criterion.max_points, s.percent, points, s.strengths, s.opportunities]
@@ -94,8 +108,9 @@ def _scores_sheet(wb, cycle, stage: str, *, judge_names: bool) -> None:
                  .order_by("application__category__order", "application__reference", "criterion__order"))
     for c in consensus:
         app = c.application
-        values = [app.reference, app.display_name, app.category.name, f"合议（记录人：{person_name(c.author)}）",
-                  "合议", c.criterion.code, c.criterion.title, c.criterion.max_points, c.percent,
+        values = [app.reference, app.display_name, app.category.name,
+                  _("合议（记录人：%(author)s）") % {"author": person_name(c.author)}, _("合议"), c.criterion.code,
+                  c.criterion.title, c.criterion.max_points, c.percent,
                   q2(item_points(c.criterion.max_points, c.percent)), c.comment, ""]
         _row(ws, row, values)
         row += 1
@@ -113,8 +128,8 @@ def _row(ws, row: int, values: list) -> None:
 
 
 def _leniency_sheet(wb, cycle, categories) -> None:
-    ws = wb.create_sheet("专家宽严度")
-    _header(ws, ["申报类别", "评审阶段", "评审专家", "评分表数", "可比较数", "平均总分", "宽严度（与同组均值之差）"], 1)
+    ws = wb.create_sheet(_("专家宽严度"))
+    _header(ws, LENIENCY_COLUMNS, 1)
     row = 2
     for category in categories:
         for stage in _stages(cycle):
@@ -126,14 +141,15 @@ def _leniency_sheet(wb, cycle, categories) -> None:
 
 
 def _site_reports_sheet(wb, cycle) -> None:
-    ws = wb.create_sheet("现场评审报告")
-    _header(ws, ["申报编号", "申报对象", "组长", "现场评审日期", "综述", "建议", "条款发现"], 1)
+    ws = wb.create_sheet(_("现场评审报告"))
+    _header(ws, SITE_REPORT_COLUMNS, 1)
     row = 2
     for report in (SiteVisitReport.objects.filter(application__cycle=cycle)
                    .select_related("application__organization", "application__nominee", "leader")
                    .order_by("application__reference")):
-        findings = "\n".join(f"{f['criterion']}：{f['finding']}"
-                             + (f"（调整为 {f['adjusted_percent']}%）" if f.get("adjusted_percent") is not None else "")
+        findings = "\n".join(_("%(criterion)s：%(finding)s") % {"criterion": f["criterion"], "finding": f["finding"]}
+                             + (_("（调整为 %(percent)s%%）") % {"percent": f["adjusted_percent"]}
+                                if f.get("adjusted_percent") is not None else "")
                              for f in report.findings)
         values = [report.application.reference, report.application.display_name, person_name(report.leader),
                   report.visited_on, report.summary, report.recommendation, findings]

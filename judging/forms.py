@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ObjectDoesNotExist
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext
 
 from judging.enums import PERCENT_STEP, DecisionOutcome, RelationKind
 from nominations.identifiers import normalize_uscc, uscc_problems
@@ -30,7 +31,7 @@ def person_label(user) -> str:
         affiliation = (user.judge_profile.affiliation or "").strip()
     except ObjectDoesNotExist:
         affiliation = ""
-    return f"{name}（{affiliation}）" if affiliation else name
+    return gettext("%(name)s（%(affiliation)s）") % {"name": name, "affiliation": affiliation} if affiliation else name
 
 
 class PersonChoiceField(forms.ModelChoiceField):

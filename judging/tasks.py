@@ -1,6 +1,7 @@
 """Judging e-mail, after commit. Tasks take ids, refetch, and are safe to run twice."""
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from django_tasks import task
 
 from judging.enums import OUTSTANDING
@@ -60,7 +61,7 @@ def feedback_generate_cycle(cycle_id: int, actor_id: int | None = None, job_id: 
 
     cycle = Cycle.objects.filter(pk=cycle_id).first()
     if cycle is None:
-        job_fail(job_id, "评选周期不存在。")
+        job_fail(job_id, gettext("评选周期不存在。"))
         return 0
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
     done = 0

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -65,7 +66,7 @@ class RubricDetailView(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [AnonRateThrottle]
 
-    @extend_schema(responses={200: RubricSerializer, 404: OpenApiResponse(description="评分标准不存在")},
+    @extend_schema(responses={200: RubricSerializer, 404: OpenApiResponse(description=gettext_lazy("评分标准不存在"))},
                    tags=["rubrics"])
     def get(self, request, code: str):
         return Response(RubricSerializer(rubric_with_criteria(code)).data)

@@ -17,6 +17,7 @@ import json
 from django.http import FileResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
@@ -44,8 +45,8 @@ TAGS = ["feedback"]
 
 
 def error_responses(*codes: int) -> dict:
-    texts = {400: "输入有误或条件未满足", 401: "未登录", 403: "无权执行", 404: "不存在或无权查看",
-             409: "当前状态不允许"}
+    texts = {400: gettext_lazy("输入有误或条件未满足"), 401: gettext_lazy("未登录"), 403: gettext_lazy("无权执行"),
+             404: gettext_lazy("不存在或无权查看"), 409: gettext_lazy("当前状态不允许")}
     return {code: OpenApiResponse(description=texts[code]) for code in codes}
 
 

@@ -2,6 +2,7 @@
 the rules live in services, which the API views call. Decimals are strings "612.50"."""
 from __future__ import annotations
 
+from django.utils.translation import gettext, gettext_lazy
 from rest_framework import serializers
 
 from judging.enums import AssignmentState, ConflictSource, ConflictStatus, DecisionOutcome, Stage
@@ -50,7 +51,7 @@ class AssignmentAdminSerializer(AssignmentSerializer):
 
 class AssignmentCreateSerializer(serializers.Serializer):
     application = serializers.IntegerField()
-    judge = serializers.IntegerField(help_text="评审专家的用户 id（GET /judges/ 的 id）")
+    judge = serializers.IntegerField(help_text=gettext_lazy("评审专家的用户 id（GET /judges/ 的 id）"))
     stage = serializers.ChoiceField(choices=Stage.choices, default=Stage.DOCUMENT)
     due_at = OffsetDateTimeField(required=False, allow_null=True)
     is_leader = serializers.BooleanField(required=False, default=False)
@@ -134,7 +135,7 @@ class JudgeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
     name = serializers.SerializerMethodField()
-    email = serializers.CharField(help_text="电子邮箱；未填写时为空字符串")  # "" is not an e-mail address
+    email = serializers.CharField(help_text=gettext_lazy("电子邮箱；未填写时为空字符串"))  # "" is not an e-mail address
     title = serializers.SerializerMethodField()
     affiliation = serializers.SerializerMethodField()
     affiliation_uscc = serializers.SerializerMethodField()
@@ -210,14 +211,14 @@ class ConflictSerializer(serializers.Serializer):
 
 class ConflictCreateSerializer(serializers.Serializer):
     organization = serializers.IntegerField(required=False)
-    application = serializers.IntegerField(required=False, help_text="或给出申报 id，按其申报单位登记")
-    judge = serializers.IntegerField(required=False, help_text="秘书处登记时必填；专家本人声明时省略")
+    application = serializers.IntegerField(required=False, help_text=gettext_lazy("或给出申报 id，按其申报单位登记"))
+    judge = serializers.IntegerField(required=False, help_text=gettext_lazy("秘书处登记时必填；专家本人声明时省略"))
     reason = serializers.CharField(max_length=2000)
     pinned = serializers.BooleanField(required=False, default=True)
 
     def validate(self, attrs):
         if not attrs.get("organization") and not attrs.get("application"):
-            raise serializers.ValidationError({"organization": ["请指定申报单位（organization）或申报（application）。"]})
+            raise serializers.ValidationError({"organization": [gettext("请指定申报单位（organization）或申报（application）。")]})
         return attrs
 
 

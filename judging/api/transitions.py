@@ -7,6 +7,7 @@ as the decision page and `POST /applications/{id}/decision/`. nominations' seria
 no judging field."""
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 
@@ -21,16 +22,16 @@ DECISIONS = frozenset(DecisionOutcome.values)
 
 class DecisionTransitionInputSerializer(ns.ApplicationTransitionInputSerializer):
     votes_for = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=0, max_value=999,
-                                         help_text="approve/decline：赞成票")
+                                         help_text=gettext_lazy("approve/decline：赞成票"))
     votes_against = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=0,
-                                             max_value=999, help_text="approve/decline：反对票")
+                                             max_value=999, help_text=gettext_lazy("approve/decline：反对票"))
     votes_abstain = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=0,
-                                             max_value=999, help_text="approve/decline：弃权票")
+                                             max_value=999, help_text=gettext_lazy("approve/decline：弃权票"))
     decided_on = serializers.DateField(required=False, allow_null=True, default=None,
-                                       help_text="approve/decline：审定会议日期")
+                                       help_text=gettext_lazy("approve/decline：审定会议日期"))
     recused = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**31 - 1), required=False,
                                     default=list,
-                                    max_length=200, help_text="approve/decline：回避的委员（用户编号）")
+                                    max_length=200, help_text=gettext_lazy("approve/decline：回避的委员（用户编号）"))
 
 
 class ApplicationTransitionsView(BaseTransitionsView):

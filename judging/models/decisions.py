@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext
 
 from judging.enums import DecisionOutcome
 
@@ -30,7 +31,7 @@ class SiteVisitReport(models.Model):
         verbose_name_plural = _("现场评审报告")
 
     def __str__(self) -> str:
-        return f"{self.application_id} 现场评审报告"
+        return gettext("%(application)s 现场评审报告") % {"application": self.application_id}
 
 
 class CommitteeDecision(models.Model):

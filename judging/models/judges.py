@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, pgettext
 
 from judging.enums import ConflictSource, ConflictStatus, RelationKind
 
@@ -46,7 +47,7 @@ class JudgeProfile(models.Model):
 
     @property
     def expertise_display(self) -> str:
-        return "、".join(self.expertise or [])
+        return pgettext("list separator", "、").join(self.expertise or [])
 
 
 class JudgeRelation(models.Model):
@@ -108,7 +109,8 @@ class Conflict(models.Model):
         verbose_name_plural = _("利益冲突（回避）")
 
     def __str__(self) -> str:
-        return f"{self.judge} ↔ {self.organization}（{self.get_status_display()}）"
+        return gettext("%(judge)s ↔ %(organization)s（%(status)s）") % {
+            "judge": self.judge, "organization": self.organization, "status": self.get_status_display()}
 
     @property
     def is_active(self) -> bool:

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext
 
 from judging.enums import CriterionKind
 from nominations.enums import CycleState
@@ -37,7 +38,7 @@ class Rubric(models.Model):
         verbose_name_plural = _("评分标准")
 
     def __str__(self) -> str:
-        return f"{self.name}（{self.code}）"
+        return gettext("%(name)s（%(code)s）") % {"name": self.name, "code": self.code}
 
     @property
     def is_locked(self) -> bool:

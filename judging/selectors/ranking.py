@@ -113,7 +113,7 @@ class RankedApplication(NamedTuple):
     @property
     def display_name(self) -> str:  # as Application.display_name
         if self.nominee_id:
-            return f"{self.nominee_name}（{self.nominee_employer}）"
+            return _("%(name)s（%(employer)s）") % {"name": self.nominee_name, "employer": self.nominee_employer}
         return self.organization_name
 
 

@@ -14,6 +14,7 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django_fsm import ConcurrentTransition
 
 from judging import rules
@@ -112,7 +113,7 @@ def assignment_create(*, application: Application | int, judge, stage: str, acto
         reasons = conflict_reasons(judge=judge, organization=app.organization, now=now)
         if reasons:
             msg = _("专家 %(name)s 与申报单位存在利益冲突，须回避：%(reasons)s") % {
-                "name": person_name(judge), "reasons": "；".join(reasons)}
+                "name": person_name(judge), "reasons": pgettext("reason separator", "；").join(reasons)}
             raise JudgingError(msg, code="conflict_of_interest", missing=reasons, field_errors={"judge": [msg]})
         if is_leader:
             Assignment.objects.filter(application=app, stage=stage, is_leader=True).update(is_leader=False)
@@ -155,7 +156,7 @@ def _conditions(assignment: Assignment, name: str, *, actor, reason: str, now: d
             raise InvalidState(_("该申报当前为“%(state)s”，不能接受评审任务。") % {"state": app.get_state_display()})
         reasons = conflict_reasons(judge=assignment.judge, organization=app.organization, now=now)
         if reasons:
-            return {}, [_("您与该申报单位存在利益冲突，请选择回避：%(r)s") % {"r": "；".join(reasons)}]
+            return {}, [_("您与该申报单位存在利益冲突，请选择回避：%(r)s") % {"r": pgettext("reason separator", "；").join(reasons)}]
         return {"now": now}, []
     if name == T.DECLINE:
         return {"now": now, "reason": reason}, ([] if reason else [_("请填写回避理由。")])
@@ -195,7 +196,7 @@ def assignment_transition(*, assignment: Assignment | int, name: str, actor, rea
             if missing:
                 if name == T.SUBMIT:
                     raise JudgingError(_("还有 %(n)d 个评分条款未评分：%(codes)s。")
-                                       % {"n": len(missing), "codes": "、".join(missing)},
+                                       % {"n": len(missing), "codes": pgettext("list separator", "、").join(missing)},
                                        code="incomplete", missing=missing)
                 raise JudgingError(missing[0], code="conditions_unmet", missing=missing)
             was_leader = obj.is_leader

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 from django_fsm import ConcurrentTransition
 
 from judging.enums import DecisionOutcome
@@ -30,7 +31,8 @@ from nominations.services.audit import audit_record
 from nominations.services.transitions import application_lock, transition_check, transition_run
 
 VOTE_FIELDS = ("votes_for", "votes_against", "votes_abstain")
-VOTE_LABELS = {"votes_for": "赞成票", "votes_against": "反对票", "votes_abstain": "弃权票"}
+VOTE_LABELS = {"votes_for": gettext_lazy("赞成票"), "votes_against": gettext_lazy("反对票"),
+               "votes_abstain": gettext_lazy("弃权票")}
 
 
 def parse_vote_params(params: dict, *, now: dt.datetime | None = None) -> tuple[dict, list[str]]:
@@ -77,7 +79,7 @@ def parse_vote_params(params: dict, *, now: dt.datetime | None = None) -> tuple[
     known = set(get_user_model().objects.filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
     unknown = [i for i in ids if i not in known]
     if unknown:
-        missing.append(_("回避委员不存在：%(ids)s。") % {"ids": "、".join(map(str, unknown))})
+        missing.append(_("回避委员不存在：%(ids)s。") % {"ids": pgettext("list separator", "、").join(map(str, unknown))})
     clean["recused"] = sorted(set(ids) & known)
     return clean, missing
 
@@ -132,7 +134,8 @@ def decision_consequences(application: Application, *, outcome: str, recused_nam
         result.items.append(_("结果发布时，申报单位“%(org)s”将收到未获奖的结果通知邮件。")
                             % {"org": application.organization.name})
     if recused_names:
-        result.items.append(_("回避的委员：%(names)s（不计入表决）。") % {"names": "、".join(recused_names)})
+        result.items.append(_("回避的委员：%(names)s（不计入表决）。")
+                            % {"names": pgettext("list separator", "、").join(recused_names)})
     result.items.append(_("审定结果记录后锁定，不能修改。"))
     return result
 

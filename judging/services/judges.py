@@ -17,6 +17,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from judging import rules
 from judging.enums import RelationKind
@@ -293,7 +294,7 @@ def judges_import(*, file, actor, filename: str | None = None, system: bool = Fa
     header = [ALIASES.get(h.strip(), h.strip().lower()) for h in rows[0]]
     missing_cols = [c for c in ("username", "name") if c not in header]
     if missing_cols:
-        msg = _("缺少必需的列：%(cols)s（应包含 %(all)s）。") % {"cols": "、".join(missing_cols),
+        msg = _("缺少必需的列：%(cols)s（应包含 %(all)s）。") % {"cols": pgettext("list separator", "、").join(missing_cols),
                                                           "all": ", ".join(COLUMNS)}
         raise JudgingError(msg, code="invalid_file", field_errors={"file": [msg]})
     User = get_user_model()
@@ -310,7 +311,7 @@ def judges_import(*, file, actor, filename: str | None = None, system: bool = Fa
         seen.add(username)
         if problems:
             errors.append(_("第 %(n)d 行（%(user)s）：%(problems)s") % {
-                "n": number, "user": username or "?", "problems": "；".join(problems)})
+                "n": number, "user": username or "?", "problems": pgettext("reason separator", "；").join(problems)})
             continue
         record["affiliation_uscc"] = code
         parsed.append(record)

@@ -100,7 +100,7 @@ def _board_context(request, cycle, stage, *, manual_form=None, auto_form=None) -
     needed = cycle.judges_site if stage == Stage.SITE else cycle.judges_document
     # Each judge's <option>, escaped once (plain, and marked for a conflicted applicant); a
     # row's list is then a join of ready strings, not page size × pool format_html calls.
-    recuse = "（%s）" % _("利益冲突，须回避")
+    recuse = _("（利益冲突，须回避）")
     names = [(j.pk, format_html('<option value="{}">{}</option>', j.pk, j.get_full_name() or j.username),
               format_html('<option value="{}">{}</option>', j.pk, (j.get_full_name() or j.username) + recuse))
              for j in pool]

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from judging.enums import SPREAD_THRESHOLD
 
@@ -100,7 +101,7 @@ def judge_totals_chart(key: str, sheets: list[tuple[str, Decimal]], *, max_total
         body.append(_text(width - 4, y + 4, _fmt(total), "chart-value", "end"))
     desc = _("%(n)d 位专家的总分（满分 %(max)s）：%(list)s。") % {
         "n": len(sheets), "max": _fmt(max_total),
-        "list": "；".join(f"{name} {_fmt(t)}" for name, t in sheets)}
+        "list": pgettext("reason separator", "；").join(f"{name} {_fmt(t)}" for name, t in sheets)}
     title = _("各专家总分")
     rows = [[name, _fmt(t)] for name, t in sheets]
     if totals:
@@ -167,7 +168,8 @@ def item_spread_chart(key: str, names: list[str], items: list[ItemSpread]) -> Ch
     flagged = [i.code for i in items if i.flagged]
     desc = _("%(n)d 个条款各专家的得分率（0–100%%）及极差。") % {"n": len(items)}
     if flagged:
-        desc += _("相差 %(t)d 个百分点及以上的条款：%(codes)s。") % {"t": SPREAD_THRESHOLD, "codes": "、".join(flagged)}
+        desc += _("相差 %(t)d 个百分点及以上的条款：%(codes)s。") % {
+            "t": SPREAD_THRESHOLD, "codes": pgettext("list separator", "、").join(flagged)}
     else:
         desc += _("没有相差 %(t)d 个百分点及以上的条款。") % {"t": SPREAD_THRESHOLD}
     title = _("逐条款评分分布")
@@ -261,7 +263,8 @@ def leniency_chart(key: str, leniency) -> Chart:
         body.append(_text(width - 4, y + row / 2 + 4, value, "chart-value", "end"))  # a column of values
     title = _("专家宽严度")
     desc = _("各专家总分与同组其他专家平均分之差的平均值（正数偏宽，负数偏严）：%(list)s。") % {
-        "list": "；".join(f"{r.judge_name} {('+' if r.leniency > 0 else '')}{_fmt(r.leniency)}" for r in rows)
+        "list": pgettext("reason separator", "；").join(
+            f"{r.judge_name} {('+' if r.leniency > 0 else '')}{_fmt(r.leniency)}" for r in rows)
         or _("暂无可比较的评分表")}
     table = [[r.judge_name, str(r.sheets), _fmt(r.mean_total),
               "—" if r.leniency is None else ("+" if r.leniency > 0 else "") + _fmt(r.leniency)] for r in leniency]
@@ -312,7 +315,8 @@ def funnel_chart(key: str, steps, *, caption: str) -> Chart:
         body.append(_text(left - 6, y + row / 2 + 4, s.label, "chart-label", "end"))
         body.append(f'<rect class="chart-bar" x="{left}" y="{_n(y + 3)}" width="{_n(max(1, w))}" '
                     f'height="{row - 6}"/>')
-        body.append(_text(left + max(1, w) + 5, y + row / 2 + 4, f"{s.count}（{s.percent}%）", "chart-value"))
+        value = _("%(count)s（%(percent)s%%）") % {"count": s.count, "percent": s.percent}
+        body.append(_text(left + max(1, w) + 5, y + row / 2 + 4, value, "chart-value"))
     title = _("评选漏斗")
     desc = _("%(caption)s：%(list)s。") % {"caption": caption,
                                            "list": " → ".join(f"{s.label} {s.count}" for s in steps)}
