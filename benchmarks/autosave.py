@@ -12,8 +12,10 @@ config/gunicorn.conf.py; DEBUG off) with benchmarks.autosave_settings: the proje
 and URLs plus one bare JSON view (/bench/bare/: same middleware, parses the same body, no
 database) that is the floor.
 
-A third phase measures a reference between the two (not a target): /bench/write/<assignment>/,
-the API's token authentication and one UPDATE of the judge's own assignment row, no answer to
+Two more phases measure references between the two (not targets): /bench/answer/<assignment>/,
+the API's token authentication and the autosave's answer document (kept in the process) with no
+save — what the API stack costs before any scoring work; and /bench/write/<assignment>/, the
+API's token authentication and one UPDATE of the judge's own assignment row, no answer to
 speak of — the least any database-backed save costs on this stack.
 
 `--judges` concurrent clients (asyncio, one connection per request, no think time), each
@@ -270,11 +272,11 @@ class Phase:
         n = len(self.latencies)
         lat = sorted(self.latencies) or [0.0]
         p50, p95 = lat[len(lat) // 2], lat[min(len(lat) - 1, int(len(lat) * 0.95))]
-        line = (f"{self.name:<9}: {self.rate:8.1f} req/s  p50 {p50 * 1000:7.1f} ms  p95 {p95 * 1000:7.1f} ms  "
+        line = (f"{self.name:<10}: {self.rate:8.1f} req/s  p50 {p50 * 1000:7.1f} ms  p95 {p95 * 1000:7.1f} ms  "
                 f"requests {n:6d}  errors {self.errors}")
         if self.cpu and n:
             parts = "  ".join(f"{kind} {seconds / n * 1000:5.2f}" for kind, seconds in self.cpu.items())
-            line += f"\n           CPU ms per request: {parts}  (total {sum(self.cpu.values()) / n * 1000:5.2f})"
+            line += f"\n            CPU ms per request: {parts}  (total {sum(self.cpu.values()) / n * 1000:5.2f})"
         return line
 
     @property
@@ -290,6 +292,7 @@ async def run_phase(port: int, judges: list[dict], kind: str, seconds: float, ph
 
     async def judge_loop(i: int, judge: dict) -> None:
         path = {"autosave": f"/api/v1/assignments/{judge['assignment']}/scoresheet/",
+                "answer": f"/bench/answer/{judge['assignment']}/",
                 "write": f"/bench/write/{judge['assignment']}/"}.get(kind, "/bench/bare/")
         while time.monotonic() < deadline:
             n = counters[i]
@@ -372,33 +375,32 @@ def run(args, bench_url: str) -> int:
     server = start_server(bench_url, port, args.workers)
     counters = [0] * len(judges)
     last: list[dict] = [{} for _ in judges]
-    bare, write, autosave = Phase("bare view"), Phase("one write"), Phase("autosave")
+    phases = {"bare": Phase("bare view"), "answer": Phase("API answer"), "write": Phase("one write"),
+              "autosave": Phase("autosave")}
+    bare, answer, write, autosave = phases.values()
     try:
-        asyncio.run(run_phase(port, judges, "bare", args.warmup, None, counters, last))
-        asyncio.run(run_phase(port, judges, "write", args.warmup, None, counters, last))
-        asyncio.run(run_phase(port, judges, "autosave", args.warmup, None, counters, last))
+        for kind in phases:
+            asyncio.run(run_phase(port, judges, kind, args.warmup, None, counters, last))
         meter = CpuMeter(server)
         for _ in range(args.rounds):
-            measured_phase(meter, port, judges, "bare", args.duration, bare, counters, last)
-            measured_phase(meter, port, judges, "write", args.duration, write, counters, last)
-            measured_phase(meter, port, judges, "autosave", args.duration, autosave, counters, last)
+            for kind, phase in phases.items():
+                measured_phase(meter, port, judges, kind, args.duration, phase, counters, last)
     finally:
         stop_server(server)
     checked, lost = check_last_writes(judges, last)
     ratio = autosave.rate / bare.rate if bare.rate else 0.0
     print(f"gunicorn {args.workers} sync workers, PostgreSQL, {len(judges)} concurrent judges, "
           f"{args.rounds} × {args.duration:g} s per phase, {os.cpu_count()} CPUs (client on the same machine)")
-    print(bare.line())
-    print(write.line())
-    print(autosave.line())
+    for phase in phases.values():
+        print(phase.line())
     print(f"autosave ÷ bare: {ratio:.2f}  (target ≥ {TARGET_RATIO:.2f}); load average {os.getloadavg()[0]:.2f}")
-    if write.rate:
-        print(f"autosave ÷ one write: {autosave.rate / write.rate:.2f}  (one write ÷ bare: "
-              f"{write.rate / bare.rate if bare.rate else 0:.2f}; a reference, not a target)")
+    if bare.rate and answer.rate and write.rate:
+        print(f"references, not targets: API answer ÷ bare {answer.rate / bare.rate:.2f}, one write ÷ bare "
+              f"{write.rate / bare.rate:.2f}; autosave ÷ API answer {autosave.rate / answer.rate:.2f}, "
+              f"autosave ÷ one write {autosave.rate / write.rate:.2f}")
     print(f"one autosave in-process: {queries} queries, {service_time * 1000:.1f} ms (median)")
     print(f"last writes: {checked} items checked, {lost} lost")
-    ok = (ratio >= TARGET_RATIO and bare.errors == 0 and write.errors == 0 and autosave.errors == 0 and lost == 0
-          and checked > 0)
+    ok = ratio >= TARGET_RATIO and not any(p.errors for p in phases.values()) and lost == 0 and checked > 0
     return 0 if ok else 1
 
 

@@ -3,6 +3,9 @@ benchmarks.autosave_settings:
 
 * /bench/bare/ — the floor the issue names: a bare Django JSON view (same server, same
   middleware, parses the same body, no database);
+* /bench/answer/<assignment>/ — the API stack without the save: the API's own authentication
+  (DRF view, the project's token classes), the same body parsed, and the same answer document
+  as the autosave (the judge's scoresheet, read once per process and kept), no other query;
 * /bench/write/<assignment>/ — the least a database-backed autosave can do: the API's own
   authentication (DRF view, the project's token classes), the same body parsed, one UPDATE of
   one row of the judge's own assignment (autocommit: one statement, one round trip and its
@@ -36,5 +39,21 @@ class WriteFloor(APIView):
         return Response({"items": len(items), "ok": bool(updated)}, status=200 if updated else 404)
 
 
-urlpatterns = [path("bench/bare/", bare_json), path("bench/write/<int:pk>/", WriteFloor.as_view()),
-               *project_urlpatterns]
+class AnswerFloor(APIView):
+    documents: dict[int, dict] = {}
+
+    def put(self, request, pk: int):
+        from judging.api.scoresheet_json import scoresheet_data
+        from judging.models import Assignment
+        from judging.selectors import scoresheet_get
+
+        request.data.get("items")  # parsed, as the autosave's body is
+        document = self.documents.get(pk)
+        if document is None:
+            assignment = Assignment.objects.select_related("application__category").get(pk=pk, judge_id=request.user.pk)
+            document = self.documents[pk] = scoresheet_data(scoresheet_get(assignment))
+        return Response(document)
+
+
+urlpatterns = [path("bench/bare/", bare_json), path("bench/answer/<int:pk>/", AnswerFloor.as_view()),
+               path("bench/write/<int:pk>/", WriteFloor.as_view()), *project_urlpatterns]
