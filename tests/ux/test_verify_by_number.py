@@ -164,3 +164,20 @@ def test_certificate_pdf_prints_number_check_code_and_issuer_on_one_line(certifi
     assert "上海市经济和信息化委员会" in text  # one line: never 上海市经济和信息化委员 / 会
     assert "以“‘精益+数字化’双轮驱动的质量管理模式”" in text  # no doubled quotes
     assert "（组织·先进质量管理模式）" in text and "（组织（" not in text
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
+@pytest.mark.parametrize("check", ["fY4byTUh", "AfMcnPo9", "rTWjy7Lv"])
+def test_the_check_code_is_one_word_in_the_pdf_text(certificate, tmp_path, check):
+    """Copied or read from the PDF, the check code is one word: letter-spacing on it made the
+    text layer split some pairs ("fY4byTUh" came out as "f Y4byTUh")."""
+    import dataclasses
+
+    from nominations.pdf.certificates import CertificateRenderer
+    from nominations.services.certificates import certificate_data
+
+    path = tmp_path / "cert.pdf"
+    path.write_bytes(CertificateRenderer().render(dataclasses.replace(certificate_data(certificate), check_code=check)))
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert f"查验码 {check}" in text
