@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from events.enums import ACTIVE_REGISTRATION, EventState
-from events.forms import DT_WIDGET, CancelEventForm, CloseEventForm, EventForm
+from events.forms import DT_WIDGET, CancelEventForm, CloseEventForm, EventForm, changes_from_form, hosts_from_form
 from events.models import Attendee, Event, EventHost, Registration
 from events.selectors import event_counts
 from events.services.events import EDITABLE, EventInput, event_cancel, event_close, event_create, event_update
@@ -85,19 +85,6 @@ class RescheduleForm(forms.Form):
 
 def _local(value):
     return timezone.localtime(value) if isinstance(value, dt.datetime) else value
-
-
-def _same(old, new) -> bool:
-    """A form's times have minutes only: a time unchanged to the minute is unchanged."""
-    if isinstance(old, dt.datetime) and isinstance(new, dt.datetime):
-        return old.replace(second=0, microsecond=0) == new.replace(second=0, microsecond=0)
-    return old == new
-
-
-def changes_from_form(event: Event, cleaned: dict) -> dict:
-    """The fields the user changed (as the API's PATCH sends them); the rest stay as they are."""
-    return {name: value for name, value in cleaned.items()
-            if name in EDITABLE and not _same(getattr(event, name), value)}
 
 
 @admin.register(Event)
@@ -171,10 +158,8 @@ class EventAdmin(SecretariatRoleMixin, admin.ModelAdmin):
                 else:
                     data = dict(form.cleaned_data)
                     host_ids = data.pop("host_applications")
-                    old_hosts = [h.application_id for h in hosts]
                     event_update(event=obj, actor=request.user, changes=changes_from_form(obj, data),
-                                 host_applications=host_ids if host_ids != old_hosts else None,
-                                 ip=client_ip(request))
+                                 host_applications=hosts_from_form(hosts, host_ids), ip=client_ip(request))
             except WorkflowError as exc:
                 report_error(request, exc, form)
             else:

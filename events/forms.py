@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events.enums import EventKind
 from events.selectors import published_hosts_choices
+from events.services.events import EDITABLE, same_to_the_minute
 
 DT_WIDGET = {"widget": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
              "input_formats": ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]}
@@ -39,6 +40,20 @@ class EventForm(forms.Form):
         choices += [(h.application_id, _("%(name)s（奖项已撤销）") % {"name": h.name}) for h in extra_hosts
                     if h.application_id not in known]
         self.fields["host_applications"].choices = choices
+
+
+def changes_from_form(event, cleaned: dict) -> dict:
+    """The fields the user changed (as the API's PATCH sends them); the rest stay as they are.
+    The form's times have minutes only: a time unchanged to the minute is unchanged (its
+    seconds, from the API, are kept), so saving an edit of the title is no reschedule."""
+    return {name: value for name, value in cleaned.items()
+            if name in EDITABLE and not same_to_the_minute(getattr(event, name), value)}
+
+
+def hosts_from_form(hosts, host_ids: list[int]) -> list[int] | None:
+    """The hosts to send, or None when the same ones are ticked (checkboxes carry no order):
+    the service then keeps the frozen hosts, even one whose award was since revoked."""
+    return None if set(host_ids) == {h.application_id for h in hosts} else host_ids
 
 
 class AttendeeRowsMixin:

@@ -161,9 +161,22 @@ def _value(v):
     return v.isoformat() if isinstance(v, dt.datetime) else v
 
 
+def same_to_the_minute(old, new) -> bool:
+    """Equal as people see them: the desk's form, the pages and the e-mails show times to the
+    minute, so two times within the same minute are the same time to a registrant."""
+    if isinstance(old, dt.datetime) and isinstance(new, dt.datetime):
+        return old.replace(second=0, microsecond=0) == new.replace(second=0, microsecond=0)
+    return old == new
+
+
+def _rescheduled(changed: dict) -> bool:
+    """A new place, or a new time to the minute (a change of seconds is stored, not announced)."""
+    return any(name in changed and not same_to_the_minute(*changed[name]) for name in RESCHEDULE_FIELDS)
+
+
 def event_update(*, event: Event | int, actor, changes: dict, host_applications: list[int] | None = None,
                  ip: str | None = None, now: dt.datetime | None = None) -> Event:
-    """Edit a scheduled event; a new time or place is a reschedule. Effects: lock → checks on
+    """Edit a scheduled event; a new time (to the minute) or place is a reschedule. Effects: lock → checks on
     the resulting values (capacity not below the confirmed persons) → save → hosts re-frozen
     when changed → a larger capacity promotes the waiting list → audit entry with old and new
     values → on commit: every registrant e-mailed when rescheduled (and their day-before
@@ -200,7 +213,7 @@ def event_update(*, event: Event | int, actor, changes: dict, host_applications:
                 locked.hosts.order_by("order", "id").values_list("application_id", flat=True)):
             _write_hosts(locked, awards)
             changed["hosts"] = (None, [a.application_id for a in awards])
-        rescheduled = any(name in changed for name in RESCHEDULE_FIELDS)
+        rescheduled = _rescheduled(changed)
         if rescheduled:
             Registration.objects.filter(event=locked).update(reminded_at=None)
         promoted = waitlist_promote(locked, now=now) if "capacity" in changed else []

@@ -14,7 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from events import selectors
 from events.export import xlsx_response
-from events.forms import CancelEventForm, CheckInSearchForm, CloseEventForm, EventForm
+from events.forms import (CancelEventForm, CheckInSearchForm, CloseEventForm, EventForm, changes_from_form,
+                          hosts_from_form)
 from events.services.events import EDITABLE, EventInput, event_cancel, event_close, event_create, event_update
 from events.services.registrations import registration_check_in, registration_from_token
 from events.views.public import decorate, event_or_404
@@ -61,8 +62,9 @@ def event_edit_view(request, pk: int):
         data = dict(form.cleaned_data)
         host_ids = data.pop("host_applications")
         try:
-            event_update(event=event, actor=request.user, changes=data, host_applications=host_ids,
-                         ip=client_ip(request))
+            # Only what the secretariat changed, as the admin and the API's PATCH send it.
+            event_update(event=event, actor=request.user, changes=changes_from_form(event, data),
+                         host_applications=hosts_from_form(hosts, host_ids), ip=client_ip(request))
         except WorkflowError as exc:
             report_error(request, exc, form)
         else:
