@@ -136,11 +136,13 @@ def test_the_query_log_shows_the_prepared_statements(review_app, judges):
 
 
 def _someone_waits_for_a_lock(seconds: float = 10) -> bool:
-    """True once another session waits for a row lock (polled; ordering only, nothing is timed)."""
+    """True once another session of this test database waits for a lock (polled; ordering only,
+    nothing is timed). Other test processes use other databases on the same server."""
     deadline = time.monotonic() + seconds
     with connection.cursor() as cursor:
         while time.monotonic() < deadline:
-            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+            cursor.execute("SELECT count(*) FROM pg_locks l JOIN pg_stat_activity s ON s.pid = l.pid "
+                           "WHERE NOT l.granted AND s.datname = current_database()")
             if cursor.fetchone()[0]:
                 return True
             time.sleep(0.02)
