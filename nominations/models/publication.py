@@ -137,7 +137,8 @@ class Objection(ConcurrentTransitionMixin, models.Model):
         verbose_name_plural = _("异议")
 
     def __str__(self) -> str:
-        return f"{self.name} → {self.application_id}"
+        # As the objection desk names it (its receipt), not the objector and an application id.
+        return gettext("异议 %(id)s") % {"id": self.receipt}
 
     @property
     def contact(self) -> str:
