@@ -103,40 +103,36 @@ def _clean_values(label: str, item: dict, *, require_percent: bool, text_fields)
     return row, None
 
 
-def _linked_sql(q, judge_col: str = "%s") -> str:
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _col(model, name: str) -> str:
+    return connection.ops.quote_name(model._meta.get_field(name).column)
+
+
+def _linked_sql() -> str:
     """SQL true when anything links the judge (three %s: the judge's user id) to the applicant
     organization `o` of application `p` — what conflicts._anything_links asks, as three EXISTS:
     a conflict record of any status, the judge's affiliation with the applicant's credit code,
     a relation with it (an empty code links nothing)."""
-    def table(model) -> str:
-        return q(model._meta.db_table)
-
-    def col(model, name: str) -> str:
-        return q(model._meta.get_field(name).column)
-
     p, o = Application, Organization
     return (
-        f"(EXISTS (SELECT 1 FROM {table(Conflict)} x WHERE x.{col(Conflict, 'judge')} = %s "
-        f"AND x.{col(Conflict, 'organization')} = p.{col(p, 'organization')}) "
-        f"OR (o.{col(o, 'uscc')} <> '' AND EXISTS (SELECT 1 FROM {table(JudgeProfile)} y "
-        f"WHERE y.{col(JudgeProfile, 'user')} = %s AND y.{col(JudgeProfile, 'affiliation_uscc')} = o.{col(o, 'uscc')})) "
-        f"OR (o.{col(o, 'uscc')} <> '' AND EXISTS (SELECT 1 FROM {table(JudgeRelation)} r "
-        f"JOIN {table(JudgeProfile)} z ON z.{col(JudgeProfile, 'id')} = r.{col(JudgeRelation, 'judge')} "
-        f"WHERE z.{col(JudgeProfile, 'user')} = %s AND r.{col(JudgeRelation, 'organization_uscc')} = o.{col(o, 'uscc')})))")
+        f"(EXISTS (SELECT 1 FROM {_table(Conflict)} x WHERE x.{_col(Conflict, 'judge')} = %s "
+        f"AND x.{_col(Conflict, 'organization')} = p.{_col(p, 'organization')}) "
+        f"OR (o.{_col(o, 'uscc')} <> '' AND EXISTS (SELECT 1 FROM {_table(JudgeProfile)} y "
+        f"WHERE y.{_col(JudgeProfile, 'user')} = %s AND y.{_col(JudgeProfile, 'affiliation_uscc')} = o.{_col(o, 'uscc')})) "
+        f"OR (o.{_col(o, 'uscc')} <> '' AND EXISTS (SELECT 1 FROM {_table(JudgeRelation)} r "
+        f"JOIN {_table(JudgeProfile)} z ON z.{_col(JudgeProfile, 'id')} = r.{_col(JudgeRelation, 'judge')} "
+        f"WHERE z.{_col(JudgeProfile, 'user')} = %s AND r.{_col(JudgeRelation, 'organization_uscc')} = o.{_col(o, 'uscc')})))")
 
 
-def _joins_sql(q) -> str:
+def _joins_sql() -> str:
     """FROM the assignment `a` with its application `p`, category `c` and organization `o`."""
-    def table(model) -> str:
-        return q(model._meta.db_table)
-
-    def col(model, name: str) -> str:
-        return q(model._meta.get_field(name).column)
-
     a, p, c, o = Assignment, Application, Category, Organization
-    return (f"FROM {table(a)} a JOIN {table(p)} p ON p.{col(p, 'id')} = a.{col(a, 'application')} "
-            f"JOIN {table(c)} c ON c.{col(c, 'id')} = p.{col(p, 'category')} "
-            f"JOIN {table(o)} o ON o.{col(o, 'id')} = p.{col(p, 'organization')} ")
+    return (f"FROM {_table(a)} a JOIN {_table(p)} p ON p.{_col(p, 'id')} = a.{_col(a, 'application')} "
+            f"JOIN {_table(c)} c ON c.{_col(c, 'id')} = p.{_col(p, 'category')} "
+            f"JOIN {_table(o)} o ON o.{_col(o, 'id')} = p.{_col(p, 'organization')} ")
 
 
 @lru_cache(maxsize=4)
@@ -145,18 +141,13 @@ def _save_read_sql(vendor: str, lock_of: bool) -> str:
     of its application, category and organization it needs (not the application's answers),
     and whether anything links the judge to the applicant (_linked_sql). Built by the ORM this
     statement cost ~2–5 ms of Python per save to compile, more than the database spends on it."""
-    q = connection.ops.quote_name
-
-    def col(model, name: str) -> str:
-        return q(model._meta.get_field(name).column)
-
     a, p, c, o = Assignment, Application, Category, Organization
     return (
-        f"SELECT a.{col(a, 'id')}, a.{col(a, 'application')}, a.{col(a, 'judge')}, a.{col(a, 'stage')}, "
-        f"a.{col(a, 'state')}, p.{col(p, 'state')}, p.{col(p, 'category')}, p.{col(p, 'organization')}, "
-        f"c.{col(c, 'rubric_code')}, o.{col(o, 'name')}, o.{col(o, 'uscc')}, "
-        f"CASE WHEN {_linked_sql(q)} THEN 1 ELSE 0 END "
-        + _joins_sql(q) + f"WHERE a.{col(a, 'id')} = %s" + (" FOR UPDATE OF a" if lock_of else ""))
+        f"SELECT a.{_col(a, 'id')}, a.{_col(a, 'application')}, a.{_col(a, 'judge')}, a.{_col(a, 'stage')}, "
+        f"a.{_col(a, 'state')}, p.{_col(p, 'state')}, p.{_col(p, 'category')}, p.{_col(p, 'organization')}, "
+        f"c.{_col(c, 'rubric_code')}, o.{_col(o, 'name')}, o.{_col(o, 'uscc')}, "
+        f"CASE WHEN {_linked_sql()} THEN 1 ELSE 0 END "
+        + _joins_sql() + f"WHERE a.{_col(a, 'id')} = %s" + (" FOR UPDATE OF a" if lock_of else ""))
 
 
 def _read_for_save(pk: int, user_id: int) -> tuple[Assignment | None, bool]:
@@ -193,49 +184,42 @@ def _short_save_sql(n: int, fields: tuple[str, ...]) -> str:
 
     It locks the assignment (FOR NO KEY UPDATE OF a: it waits for, and is waited for by, the
     careful path's and the submission's FOR UPDATE; a sheet submitted meanwhile is seen in its
-    new state), decides whether the save may go ahead exactly as the
-    careful path would accept it — the judge's own, editable (accepted or reopened), its
+    new state), decides whether the save may go ahead exactly as the careful path would accept it — the judge's own, editable (accepted or reopened), its
     application in the review state of its stage, nothing linking judge and applicant, every
     item a scored criterion of the application's rubric — and only then upserts the items,
     changing a row (and its updated_at, stamped under the lock) only when a value differs.
     The answer is one row: (may save, rubric code, assignment state, items matched)."""
-    q = connection.ops.quote_name
-
-    def col(model, name: str) -> str:
-        return q(model._meta.get_field(name).column)
-
     a, p, r, k, s = Assignment, Application, Rubric, Criterion, ItemScore
-    table = q(s._meta.db_table)
-    stage_states = " OR ".join(f"(a.{col(a, 'stage')} = %s AND p.{col(p, 'state')} = %s)" for _ in REVIEW_STATE)
+    table = _table(s)
+    stage_states = " OR ".join(f"(a.{_col(a, 'stage')} = %s AND p.{_col(p, 'state')} = %s)" for _ in REVIEW_STATE)
     values = ", ".join(["(%s, %s::integer, %s::text, %s::text)"] * n)
     inserted = ", ".join(f"m.{name}" if name in fields else _DEFAULTS[name] for name in _VALUE_FIELDS)
-    changed = ", ".join(f"{col(s, name)} = EXCLUDED.{col(s, name)}" for name in fields)
-    differs = (f"({', '.join(f'{table}.{col(s, name)}' for name in fields)}) IS DISTINCT FROM "
-               f"({', '.join(f'EXCLUDED.{col(s, name)}' for name in fields)})")
+    changed = ", ".join(f"{_col(s, name)} = EXCLUDED.{_col(s, name)}" for name in fields)
+    differs = (f"({', '.join(f'{table}.{_col(s, name)}' for name in fields)}) IS DISTINCT FROM "
+               f"({', '.join(f'EXCLUDED.{_col(s, name)}' for name in fields)})")
     return (
-        f"WITH a AS (SELECT a.{col(a, 'id')} AS id, a.{col(a, 'state')} AS state, c.{col(Category, 'rubric_code')} AS rubric, "
-        f"clock_timestamp() AS stamp, (a.{col(a, 'judge')} = %s AND a.{col(a, 'state')} IN (%s, %s) "
-        f"AND ({stage_states}) AND NOT {_linked_sql(q)}) AS ok "
-        + _joins_sql(q) + f"WHERE a.{col(a, 'id')} = %s FOR NO KEY UPDATE OF a), "
+        f"WITH a AS (SELECT a.{_col(a, 'id')} AS id, a.{_col(a, 'state')} AS state, c.{_col(Category, 'rubric_code')} AS rubric, "
+        f"clock_timestamp() AS stamp, (a.{_col(a, 'judge')} = %s AND a.{_col(a, 'state')} IN (%s, %s) "
+        f"AND ({stage_states}) AND NOT {_linked_sql()}) AS ok "
+        + _joins_sql() + f"WHERE a.{_col(a, 'id')} = %s FOR NO KEY UPDATE OF a), "
         f"v (code, percent, strengths, opportunities) AS (VALUES {values}), "
-        f"m AS (SELECT k.{col(k, 'id')} AS criterion_id, v.percent, v.strengths, v.opportunities FROM a "
-        f"JOIN {q(r._meta.db_table)} r ON r.{col(r, 'code')} = a.rubric "
-        f"JOIN {q(k._meta.db_table)} k ON k.{col(k, 'rubric')} = r.{col(r, 'id')} AND k.{col(k, 'parent')} IS NOT NULL "
-        f"JOIN v ON v.code = k.{col(k, 'code')} WHERE a.ok), "
-        f"up AS (INSERT INTO {table} ({col(s, 'assignment')}, {col(s, 'criterion')}, {col(s, 'percent')}, "
-        f"{col(s, 'strengths')}, {col(s, 'opportunities')}, {col(s, 'updated_at')}) "
+        f"m AS (SELECT k.{_col(k, 'id')} AS criterion_id, v.percent, v.strengths, v.opportunities FROM a "
+        f"JOIN {_table(r)} r ON r.{_col(r, 'code')} = a.rubric "
+        f"JOIN {_table(k)} k ON k.{_col(k, 'rubric')} = r.{_col(r, 'id')} AND k.{_col(k, 'parent')} IS NOT NULL "
+        f"JOIN v ON v.code = k.{_col(k, 'code')} WHERE a.ok), "
+        f"up AS (INSERT INTO {table} ({_col(s, 'assignment')}, {_col(s, 'criterion')}, {_col(s, 'percent')}, "
+        f"{_col(s, 'strengths')}, {_col(s, 'opportunities')}, {_col(s, 'updated_at')}) "
         f"SELECT a.id, m.criterion_id, {inserted}, a.stamp FROM a CROSS JOIN m WHERE (SELECT count(*) FROM m) = %s "
-        f"ON CONFLICT ({col(s, 'assignment')}, {col(s, 'criterion')}) DO UPDATE SET {changed}, "
-        f"{col(s, 'updated_at')} = EXCLUDED.{col(s, 'updated_at')} WHERE {differs} RETURNING 1) "
+        f"ON CONFLICT ({_col(s, 'assignment')}, {_col(s, 'criterion')}) DO UPDATE SET {changed}, "
+        f"{_col(s, 'updated_at')} = EXCLUDED.{_col(s, 'updated_at')} WHERE {differs} RETURNING 1) "
         f"SELECT a.ok, a.rubric, a.state, (SELECT count(*) FROM m) FROM a")
 
 
 @lru_cache(maxsize=4)
 def _sheet_scores_sql(vendor: str) -> str:
-    q = connection.ops.quote_name
     s = ItemScore
-    return (f"SELECT {', '.join(q(s._meta.get_field(n).column) for n in ('criterion', *_VALUE_FIELDS))} "
-            f"FROM {q(s._meta.db_table)} WHERE {q(s._meta.get_field('assignment').column)} = %s")
+    return (f"SELECT {', '.join(_col(s, n) for n in ('criterion', *_VALUE_FIELDS))} "
+            f"FROM {_table(s)} WHERE {_col(s, 'assignment')} = %s")
 
 
 class _Score(NamedTuple):
