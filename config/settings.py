@@ -196,6 +196,15 @@ SIGNUP_MAILS_PER_HOUR = env_int("SIGNUP_MAILS_PER_HOUR", 3)
 UNACTIVATED_ACCOUNT_DAYS = env_int("UNACTIVATED_ACCOUNT_DAYS", 7)
 if min(SIGNUP_POSTS_PER_HOUR, SIGNUP_MAILS_PER_HOUR, UNACTIVATED_ACCOUNT_DAYS) < 1:
     raise ImproperlyConfigured("SIGNUP_POSTS_PER_HOUR, SIGNUP_MAILS_PER_HOUR and UNACTIVATED_ACCOUNT_DAYS must be 1 or more.")
+# Password reset by e-mail (accounts.views): the link works once, for PASSWORD_RESET_TIMEOUT
+# seconds (Django's setting; sign-up activation links keep their own 3 days); requests per
+# client address and mails per e-mail address per hour, counted like sign-up's.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600)
+PASSWORD_RESET_POSTS_PER_HOUR = env_int("PASSWORD_RESET_POSTS_PER_HOUR", 10)
+PASSWORD_RESET_MAILS_PER_HOUR = env_int("PASSWORD_RESET_MAILS_PER_HOUR", 3)
+if min(PASSWORD_RESET_TIMEOUT, PASSWORD_RESET_POSTS_PER_HOUR, PASSWORD_RESET_MAILS_PER_HOUR) < 1:
+    raise ImproperlyConfigured("PASSWORD_RESET_TIMEOUT, PASSWORD_RESET_POSTS_PER_HOUR and PASSWORD_RESET_MAILS_PER_HOUR "
+                               "must be 1 or more.")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

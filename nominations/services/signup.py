@@ -15,13 +15,14 @@ import secrets
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.tokens import default_token_generator
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.db import transaction
 from django.db.models import CharField, Exists, OuterRef
 from django.db.models.functions import Cast
 from django.urls import reverse
+from django.utils.crypto import constant_time_compare
 from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.http import base36_to_int, urlsafe_base64_decode, urlsafe_base64_encode
 
 from nominations.models.audit import AuditEntry
 from nominations.services.audit import audit_record
@@ -31,6 +32,30 @@ def _send(template: str, email: str, context: dict) -> None:
     from nominations.tasks import send_templated_email
 
     send_templated_email(template=template, to=[email], context=context)
+
+
+ACTIVATION_LINK_SECONDS = 3 * 24 * 3600  # "3 天内" in the mails
+
+
+class ActivationTokenGenerator(PasswordResetTokenGenerator):
+    """Django's token (same salt: links already mailed keep working), valid for
+    ACTIVATION_LINK_SECONDS rather than PASSWORD_RESET_TIMEOUT (the password reset link's
+    hour, whose tokens have a salt of their own: accounts.tokens)."""
+
+    def check_token(self, user, token):
+        if not (user and token):
+            return False
+        try:
+            ts = base36_to_int(token.split("-")[0])
+        except ValueError:
+            return False
+        if self._num_seconds(self._now()) - ts > ACTIVATION_LINK_SECONDS:
+            return False
+        return any(constant_time_compare(self._make_token_with_timestamp(user, ts, secret), token)
+                   for secret in [self.secret, *self.secret_fallbacks])
+
+
+activation_tokens = ActivationTokenGenerator()
 
 
 USERNAME_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # no 0/o, 1/l: readable if ever read aloud
@@ -87,7 +112,7 @@ def users_pending_activation():
 
 def _activation_path(user) -> str:
     return reverse("signup_activate", args=[urlsafe_base64_encode(force_bytes(user.pk)),
-                                            default_token_generator.make_token(user)])
+                                            activation_tokens.make_token(user)])
 
 
 def signup_activate(*, uidb64: str, token: str, ip: str | None = None):
@@ -100,7 +125,7 @@ def signup_activate(*, uidb64: str, token: str, ip: str | None = None):
         return None
     with transaction.atomic():
         user = User.objects.select_for_update().filter(pk=pk).first()
-        if user is None or not default_token_generator.check_token(user, token):
+        if user is None or not activation_tokens.check_token(user, token):
             return None
         if not user.is_active:
             if not users_pending_activation().filter(pk=user.pk).exists():
