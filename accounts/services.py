@@ -22,6 +22,7 @@ change. Never a secret: no code, key, URI or token, only what happened, how ("vi
 | `api_token.revoke_all` | every token revoked (password changed, deactivated, locked out) | count, reason |
 | `session.revoke_all` | every session ended (locked out) | count, reason |
 | `account.purge_unactivated` | an account whose sign-up was never activated, deleted | username, joined, days |
+| `account.password_reset` | a new password set through the e-mailed reset link | via |
 """
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ from django.contrib.auth.signals import user_login_failed
 from django.contrib.sessions.models import Session
 from django.db import router, transaction
 from django.db.models.deletion import Collector, ProtectedError, RestrictedError
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.models import Device
@@ -336,6 +338,44 @@ def account_locked_out(*, username: str, ip: str | None = None, current_session=
         return 0, 0
     return (api_tokens_revoke_all(user_id=user.pk, reason="locked_out", ip=ip),
             sessions_revoke_all(user_id=user.pk, reason="locked_out", ip=ip, current=current_session))
+
+
+# -- password reset by e-mail ------------------------------------------------------------------
+def password_reset_mail(*, user, uid: str, token: str, email: str) -> None:
+    """Mail the reset link (`emails/password-reset`, with the link's lifetime) after the commit,
+    through the project's mail like the sign-up mails (SITE_URL, never the request's Host).
+    Called by Django's PasswordResetForm (accounts.forms) for each active account with a
+    usable password and this address; nothing at all for any other address."""
+    from nominations.tasks import send_templated_email
+
+    path = reverse("password_reset_confirm", args=[uid, token])
+    seconds = settings.PASSWORD_RESET_TIMEOUT
+    context = {"user": user, "path": path, "hours": seconds // 3600 if seconds % 3600 == 0 else None,
+               "minutes": max(1, seconds // 60)}
+    transaction.on_commit(lambda: send_templated_email(template="password-reset", to=[email], context=context))
+
+
+def password_reset_set(*, form, token: str | None, ip: str | None = None):
+    """Set the new password of a reset link (Django's SetPasswordForm, already validated by
+    AUTH_PASSWORD_VALIDATORS). Atomic → lock the account → check the link's token again on the
+    locked row (a second submission of the same link finds it spent) and that the account is
+    still active → save: the pre_save receiver revokes every API token (accounts.signals,
+    `api_token.revoke_all`, reason password_changed) and every other web session stops
+    authenticating (its password-derived hash no longer matches, half-done two-step sign-ins
+    too) → audit entry (`account.password_reset`; never the token or the password).
+    Signs nobody in. Returns the user, or None when the link is no longer good."""
+    from accounts.tokens import password_reset_tokens
+
+    User = get_user_model()
+    with transaction.atomic():
+        user = User._default_manager.select_for_update().filter(pk=form.user.pk, is_active=True).first()
+        if user is None or not user.has_usable_password() or not password_reset_tokens.check_token(user, token):
+            return None
+        form.user = user
+        form.save()
+        _audit(user=user, action="account.password_reset", actor=user, ip=ip, via="email")
+    log.info("Password of user %s reset by e-mail link", user.pk)
+    return user
 
 
 # -- devices in the admin ----------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Web sign-in in two steps, TOTP enrolment and backup codes.
+"""Web sign-in in two steps, TOTP enrolment, backup codes and password reset by e-mail.
 
 Step 1 (`login`) checks the password. An account that signs in with two factors
 (accounts.services.two_factor_login) is not signed in yet: the session holds a *pending*
@@ -21,9 +21,10 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils.crypto import constant_time_compare
+from django.urls import reverse, reverse_lazy
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -34,7 +35,9 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
 
 from accounts import rules, services
-from accounts.forms import EnrolCodeForm, LoginForm, OtpCodeForm
+from accounts.forms import EnrolCodeForm, LoginForm, OtpCodeForm, ResetPasswordForm, ResetRequestForm
+from accounts.tokens import password_reset_tokens
+from nominations.views.auth import HOUR, _counted_over as counted_over  # sign-up's hourly counters
 
 PENDING_KEY = services.PENDING_LOGIN_KEY
 BACKUP_CODES_KEY = "accounts.backup_codes"
@@ -247,3 +250,89 @@ def otp_backup_codes(request):
         "codes": shown.get("codes"), "next": next_url, "enrolled": services.has_totp(user),
         "left": services.backup_codes_left(user), "verified": user.is_verified(),
     })
+
+
+# -- password reset by e-mail ------------------------------------------------------------------
+RESET_EMAIL_KEY = "accounts.password_reset_email"
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Ask for a reset link. Every valid request gets the same answer (the "sent" page, whatever
+    the address): the mail goes only to an active account with a usable password and this
+    address (Django's PasswordResetForm.get_users), after the commit (accounts.services).
+
+    Limits, per hour, with sign-up's counters in the shared cache: PASSWORD_RESET_POSTS_PER_HOUR
+    posts from one client address (then a 429 with Retry-After), PASSWORD_RESET_MAILS_PER_HOUR
+    requests for one e-mail address (past it the same answer, and nothing is sent). Neither
+    depends on whether the address has an account."""
+
+    template_name = "registration/password_reset_form.html"
+    form_class = ResetRequestForm
+    token_generator = password_reset_tokens
+    success_url = reverse_lazy("password_reset_done")
+
+    def post(self, request, *args, **kwargs):
+        if counted_over(f"throttle:reset-web:{client_ip(request) or 'unknown'}", settings.PASSWORD_RESET_POSTS_PER_HOUR):
+            kept = self.form_class(initial={"email": str(request.POST.get("email", ""))[:254]})
+            response = self.render_to_response(self.get_context_data(form=kept, throttled=True), status=429)
+            response["Retry-After"] = str(HOUR)
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        address = form.cleaned_data["email"].strip().lower()
+        self.request.session[RESET_EMAIL_KEY] = form.cleaned_data["email"]
+        if counted_over(f"throttle:reset-mail:{salted_hmac('reset-mail', address).hexdigest()}",
+                        settings.PASSWORD_RESET_MAILS_PER_HOUR):
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    """After a request: the same page whatever happened to the address."""
+
+    template_name = "registration/password_reset_done.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "email": self.request.session.get(RESET_EMAIL_KEY, ""),
+                "hours": settings.PASSWORD_RESET_TIMEOUT // 3600 if settings.PASSWORD_RESET_TIMEOUT % 3600 == 0
+                else None, "minutes": max(1, settings.PASSWORD_RESET_TIMEOUT // 60)}
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """The link of the mail (Django moves the token into the session and the address bar to
+    .../set-password/, so the token leaves no Referer). A wrong, used or expired link, or one of
+    an account since deactivated or left without a usable password: 400 and the "invalid
+    link" page. The new password goes through accounts.services.password_reset_set (tokens
+    revoked, other sessions ended, audited); nobody is signed in: a staff account still gives
+    its second factor at the next sign-in."""
+
+    template_name = "registration/password_reset_confirm.html"
+    form_class = ResetPasswordForm
+    token_generator = password_reset_tokens
+    success_url = reverse_lazy("password_reset_complete")
+    post_reset_login = False
+
+    def get_user(self, uidb64):
+        user = super().get_user(uidb64)
+        if user is not None and not (user.is_active and user.has_usable_password()):
+            return None
+        return user
+
+    def render_to_response(self, context, **response_kwargs):
+        if not self.validlink:
+            response_kwargs.setdefault("status", 400)
+        return super().render_to_response(context, **response_kwargs)
+
+    def form_valid(self, form):
+        token = self.request.session.pop(auth_views.INTERNAL_RESET_SESSION_TOKEN, None)
+        user = services.password_reset_set(form=form, token=token, ip=client_ip(self.request))
+        if user is None:
+            self.validlink = False
+            return self.render_to_response(self.get_context_data(form=None))
+        self.request.session.pop(RESET_EMAIL_KEY, None)
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "registration/password_reset_complete.html"
