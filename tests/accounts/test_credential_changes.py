@@ -1,7 +1,8 @@
 """A password change, from every place that offers one, ends the account's API tokens and its
 other web sessions; a django-axes lockout ends its tokens and every session, signed in or half
-way through the two-step sign-in. Password reset by e-mail is not offered (the secretariat
-resets passwords in the admin): a test notices if a reset route appears without its own test."""
+way through the two-step sign-in. Password reset by e-mail goes through one view
+(accounts.views.PasswordResetConfirmView): a test notices if another reset route appears
+without its own test here."""
 from __future__ import annotations
 
 from io import StringIO
@@ -97,8 +98,32 @@ def test_manage_py_changepassword_ends_tokens_and_sessions(applicant, monkeypatc
                             format="json").status_code == 200
 
 
-def test_no_password_reset_route_is_offered():
-    """If one is added, it needs its own test here (tokens and sessions end when it sets a password)."""
+def test_a_password_reset_by_email_ends_tokens_and_every_session(applicant, django_capture_on_commit_callbacks):
+    import re
+
+    from django.core import mail
+
+    tokens = [f.api_token(applicant) for _ in range(2)]
+    sessions = [a_session_of(applicant) for _ in range(2)]
+    resetting = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        resetting.post(reverse("password_reset"), {"email": applicant.email})
+    link = re.search(r"https?://[^/\s]+(/password/reset/\S+/)", mail.outbox[0].body).group(1)
+    form_url = resetting.get(link)["Location"]
+    response = resetting.post(form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert (response.status_code, response["Location"]) == (302, reverse("password_reset_complete"))
+    applicant.refresh_from_db()
+    assert applicant.check_password(NEW_PASSWORD)
+    assert not any(token_works(t) for t in tokens) and not AuthToken.objects.filter(user=applicant).exists()
+    assert all(signed_in_as(s) is None for s in sessions)
+    assert signed_in_as(resetting) is None  # the reset signs nobody in
+    assert revocations(applicant) == [("api_token.revoke_all", {"count": 2, "reason": "password_changed"})]
+
+
+def test_every_password_reset_route_is_the_one_tested_here():
+    """A new reset route needs its own test here (tokens and sessions end when it sets a password)."""
+    from accounts.views import PasswordResetConfirmView, PasswordResetView
+
     reset_views = (auth_views.PasswordResetView, auth_views.PasswordResetConfirmView)
 
     def views(resolver):
@@ -108,7 +133,8 @@ def test_no_password_reset_route_is_offered():
             elif isinstance(entry, URLPattern):
                 yield getattr(entry.callback, "view_class", None)
 
-    assert not [v for v in views(get_resolver()) if v is not None and issubclass(v, reset_views)]
+    found = [v for v in views(get_resolver()) if v is not None and issubclass(v, reset_views)]
+    assert found == [PasswordResetView, PasswordResetConfirmView]
 
 
 # -- lockouts ---------------------------------------------------------------------------------------

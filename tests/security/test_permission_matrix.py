@@ -190,6 +190,10 @@ WEB = [
     ("login/code/", "/login/code/", {}, None),
     ("account/two-factor/", "/account/two-factor/", {}, None),
     ("account/two-factor/backup-codes/", "/account/two-factor/backup-codes/", {}, None),
+    ("password/reset/", "/password/reset/", {}, None),
+    ("password/reset/sent/", "/password/reset/sent/", {}, None),
+    ("password/reset/<str:uidb64>/<str:token>/", "/password/reset/bm9wZQ/nope/", {}, None),
+    ("password/reset/complete/", "/password/reset/complete/", {}, None),
     # public
     ("notices/", "/notices/", {}, None),
     ("notices/<int:pk>/", "/notices/{notice}/", {}, None),
@@ -535,6 +539,10 @@ POST /api/v1/registrations/{registration}/check-in/                  401  403  4
 /login/code/                                                         302  302  302  302  302  302  302  302  302  302  302
 /account/two-factor/                                                 302  302  302  302  302  200  200  200  200  200  200
 /account/two-factor/backup-codes/                                    302  200  200  200  200  200  200  200  200  200  200
+/password/reset/                                                     200  200  200  200  200  200  200  200  200  200  200
+/password/reset/sent/                                                200  200  200  200  200  200  200  200  200  200  200
+/password/reset/bm9wZQ/nope/                                         400  400  400  400  400  400  400  400  400  400  400
+/password/reset/complete/                                            200  200  200  200  200  200  200  200  200  200  200
 /notices/                                                            200  200  200  200  200  200  200  200  200  200  200
 /notices/{notice}/                                                   200  200  200  200  200  200  200  200  200  200  200
 /notices/{notice}/object/                                            200  200  200  200  200  200  200  200  200  200  200
