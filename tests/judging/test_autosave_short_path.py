@@ -3,11 +3,9 @@ path would accept, writes nothing otherwise (the careful path then answers, nami
 problem), keeps what an item leaves out, and waits for a submission holding the sheet."""
 from __future__ import annotations
 
-import threading
-import time
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
@@ -15,10 +13,8 @@ from judging.api.serializers import ScoresheetSerializer
 from judging.enums import AssignmentState
 from judging.models import Assignment, Conflict, ItemScore
 from judging.selectors import scoresheet_get
-from judging.services import scoresheet_save, scoresheet_submit
+from judging.services import scoresheet_save
 from judging.services.scoresheets import _short_save
-from tests import factories as f
-from tests.judging.conftest import assign_and_accept, fill, make_judges, set_judges_document, start_review
 
 postgresql_only = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the one-statement path is PostgreSQL's")
 
@@ -133,63 +129,3 @@ def test_the_query_log_shows_the_prepared_statements(review_app, judges):
                             items=[{"criterion": "4.1.2", "percent": percent}])
     assert all(q["sql"] for q in ctx.captured_queries)
     assert sum(q["sql"].startswith("WITH a AS") for q in ctx.captured_queries) == 3
-
-
-def _someone_waits_for_a_lock(seconds: float = 10) -> bool:
-    """True once another session of this test database waits for a lock (polled; ordering only,
-    nothing is timed). Other test processes use other databases on the same server."""
-    deadline = time.monotonic() + seconds
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute("SELECT count(*) FROM pg_locks l JOIN pg_stat_activity s ON s.pid = l.pid "
-                           "WHERE NOT l.granted AND s.datname = current_database()")
-            if cursor.fetchone()[0]:
-                return True
-            time.sleep(0.02)
-    return False
-
-
-@pytest.mark.django_db(transaction=True)
-@postgresql_only
-def test_an_autosave_waits_for_the_submission_holding_the_sheet_then_refuses(accepted, secretariat):
-    """The submission locks the sheet; an autosave arriving meanwhile waits, then sees the sheet
-    submitted and saves nothing (409), instead of changing a submitted score."""
-    f.ensure_catalog_data()
-    set_judges_document(accepted.cycle, 1)
-    [judge] = make_judges(1, prefix="race")
-    [assignment] = assign_and_accept(accepted, [judge], secretariat)
-    start_review(accepted, secretariat)
-    fill(assignment, judge, 60)
-    locked, results = threading.Event(), {}
-
-    def submit():
-        try:
-            with transaction.atomic():
-                held = Assignment.objects.select_for_update().select_related("application__organization").get(
-                    pk=assignment.pk)
-                locked.set()
-                results["autosave waited"] = _someone_waits_for_a_lock()
-                scoresheet_submit(assignment=held, actor=judge)
-        finally:
-            connection.close()
-
-    def autosave():
-        try:
-            locked.wait(10)
-            client = APIClient()
-            client.force_authenticate(judge)
-            results["autosave"] = client.put(f"/api/v1/assignments/{assignment.pk}/scoresheet/",
-                                             {"items": [{"criterion": "4.1.2", "percent": 5}]}, format="json")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=submit), threading.Thread(target=autosave)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    assert results["autosave waited"]  # it reached the lock while the submission held it
-    assert results["autosave"].status_code == 409, results["autosave"].content
-    assignment.refresh_from_db()
-    assert assignment.state == AssignmentState.SUBMITTED
-    assert ItemScore.objects.get(assignment=assignment, criterion__code="4.1.2").percent == 60
