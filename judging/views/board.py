@@ -94,6 +94,7 @@ def _board_context(request, cycle, stage, *, manual_form=None, auto_form=None) -
                                        now=now)
     by_app = defaultdict(list)
     for a in assignments:
+        a.name = a.judge.get_full_name() or a.judge.username  # shown three times per entry
         a.overdue = is_overdue(a, now)
         a.conflict_reasons = conflicts.get((a.judge_id, orgs[a.application_id].pk), [])
         by_app[a.application_id].append(a)
