@@ -37,7 +37,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from accounts import rules, services
 from accounts.forms import EnrolCodeForm, LoginForm, OtpCodeForm, ResetPasswordForm, ResetRequestForm
 from accounts.tokens import password_reset_tokens
-from nominations.views.auth import HOUR, _counted_over as counted_over  # sign-up's hourly counters
+from nominations.views.common import HOUR, counted_over  # the web's hourly counters
 
 PENDING_KEY = services.PENDING_LOGIN_KEY
 BACKUP_CODES_KEY = "accounts.backup_codes"

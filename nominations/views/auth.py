@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.hashers import make_password
-from django.core.cache import cache
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.crypto import salted_hmac
@@ -15,9 +14,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from nominations.forms.intake import SignupForm
 from nominations.services.signup import signup_activate, signup_request
-from nominations.views.common import client_ip, post_data
+from nominations.views.common import HOUR, client_ip, counted_over, post_data
 
-HOUR = 3600
 
 
 class LogoutView(auth_views.LogoutView):
@@ -49,7 +47,7 @@ def signup(request):
         return redirect("home")
     form = SignupForm(post_data(request))
     if request.method == "POST":
-        if _counted_over(f"throttle:signup-web:{client_ip(request) or 'unknown'}", settings.SIGNUP_POSTS_PER_HOUR):
+        if counted_over(f"throttle:signup-web:{client_ip(request) or 'unknown'}", settings.SIGNUP_POSTS_PER_HOUR):
             kept = SignupForm(initial={k: request.POST.get(k, "") for k in ("first_name", "email")})
             response = render(request, "registration/signup.html", {"form": kept, "throttled": True}, status=429)
             response["Retry-After"] = str(HOUR)
@@ -57,7 +55,7 @@ def signup(request):
         if form.is_valid():
             data = form.cleaned_data
             address = data["email"].lower()
-            if not _counted_over(f"throttle:signup-mail:{salted_hmac('signup-mail', address).hexdigest()}",
+            if not counted_over(f"throttle:signup-mail:{salted_hmac('signup-mail', address).hexdigest()}",
                                  settings.SIGNUP_MAILS_PER_HOUR):
                 signup_request(first_name=data["first_name"], email=data["email"], password=data["password1"],
                                ip=client_ip(request))
@@ -67,18 +65,6 @@ def signup(request):
             return redirect("signup_sent")
     return render(request, "registration/signup.html", {"form": form})
 
-
-
-def _counted_over(key: str, limit: int) -> bool:
-    """Count one more for the hour in the shared cache (every app server counts together);
-    True past the limit."""
-    cache.add(key, 0, timeout=HOUR)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=HOUR)
-        count = 1
-    return count > limit
 
 
 def signup_sent(request):

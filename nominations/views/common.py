@@ -13,6 +13,7 @@ from typing import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
@@ -323,3 +324,18 @@ class FaviconView(RedirectView):
 
     def get_redirect_url(self, *args, **kwargs):
         return static("img/emblem.svg")
+
+
+HOUR = 3600
+
+
+def counted_over(key: str, limit: int, seconds: int = HOUR) -> bool:
+    """Count one more under `key` for the period, in the shared cache (every app server counts
+    together); True past the limit. The web's own limits (sign-up, password reset, objections)."""
+    cache.add(key, 0, timeout=seconds)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=seconds)
+        count = 1
+    return count > limit

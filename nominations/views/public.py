@@ -10,7 +10,6 @@ from collections import defaultdict
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.core.cache import cache
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -26,7 +25,7 @@ from nominations.models import CHECK_CODE_LENGTH
 from nominations.forms.publication import CONTACT_HELP, ObjectionForm, WinnersFilterForm
 from nominations.services.notices import local_end_label, notice_window_check
 from nominations.services.objections import objection_file
-from nominations.views.common import apply_field_errors, client_ip
+from nominations.views.common import apply_field_errors, client_ip, counted_over
 
 RECEIPT_SALT = "objection-receipt"
 RECEIPT_MAX_AGE = 7 * 24 * 3600
@@ -85,14 +84,7 @@ def throttled_response(request):
 def objection_throttled(request) -> bool:
     """A simple per-IP counter shared with the cache: at most N objection posts per period."""
     limit, seconds = _rate("objection")
-    key = f"throttle:objection-web:{client_ip(request) or 'unknown'}"
-    cache.add(key, 0, timeout=seconds)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=seconds)
-        count = 1
-    return count > limit
+    return counted_over(f"throttle:objection-web:{client_ip(request) or 'unknown'}", limit, seconds)
 
 
 # -- 公示 --------------------------------------------------------------------------
