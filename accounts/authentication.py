@@ -2,6 +2,7 @@
 must have passed the second step for staff accounts when STAFF_OTP_REQUIRED is on."""
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from hmac import compare_digest
 
@@ -28,6 +29,10 @@ class OtpRequired(exceptions.AuthenticationFailed):
 
     def __init__(self, detail=None):
         super().__init__({"detail": detail or self.default_detail, "code": self.default_code})
+
+
+# Knox tokens are hex (with an optional TOKEN_PREFIX); anything else is refused before a query.
+_TOKEN_SHAPE = re.compile(r"[0-9A-Za-z_-]{1,256}")
 
 
 @lru_cache(maxsize=4)
@@ -98,6 +103,8 @@ class TokenAuthentication(KnoxTokenAuthentication):
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed(_("令牌无效。")) from None
         message = _("令牌无效。")
+        if not _TOKEN_SHAPE.fullmatch(token):  # e.g. a NUL, which PostgreSQL text cannot hold: 401, not 500
+            raise exceptions.AuthenticationFailed(message)
         for auth_token in _tokens_with_user(token[:CONSTANTS.TOKEN_KEY_LENGTH]):
             if self._cleanup_token(auth_token):
                 continue

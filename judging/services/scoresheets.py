@@ -175,6 +175,9 @@ def _loaded(model, **values):
 
 # -- the short path (PostgreSQL): one statement that saves only when every check passes ------------
 _VALUE_FIELDS = ("percent", "strengths", "opportunities")
+# More items than any rubric has scored criteria go the careful way (which names the bad ones);
+# the statement's parameters stay far below PostgreSQL's 65,535.
+SHORT_PATH_MAX_ITEMS = 200
 _DEFAULTS = {"percent": "NULL", "strengths": "''", "opportunities": "''"}
 
 
@@ -234,7 +237,7 @@ def _short_items(items) -> tuple[list[tuple[str, dict]], tuple[str, ...]] | None
     them: a non-empty list of items, each a dict with a criterion code, no code twice, the same
     fields in each, every value valid. None otherwise: the careful path then decides (and names
     every problem)."""
-    if not isinstance(items, list) or not items:
+    if not isinstance(items, list) or not items or len(items) > SHORT_PATH_MAX_ITEMS:
         return None
     rows, fields, seen = [], None, set()
     for item in items:

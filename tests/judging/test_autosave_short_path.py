@@ -129,3 +129,13 @@ def test_the_query_log_shows_the_prepared_statements(review_app, judges):
                             items=[{"criterion": "4.1.2", "percent": percent}])
     assert all(q["sql"] for q in ctx.captured_queries)
     assert sum(q["sql"].startswith("WITH a AS") for q in ctx.captured_queries) == 3
+
+
+def test_thousands_of_items_are_a_400_naming_them_not_a_500(review_app, judges):
+    """17,000 items of made-up codes would pass PostgreSQL's 65,535 parameters in one statement:
+    beyond SHORT_PATH_MAX_ITEMS the careful path answers, naming the bad items; nothing saved."""
+    _app, assignments = review_app
+    response = put(judges[0], assignments[0], [{"criterion": f"x{i}", "percent": 5} for i in range(17000)])
+    assert response.status_code == 400, response.content[:300]
+    assert "x16999" in str(response.json()["items"][-1])
+    assert not ItemScore.objects.filter(assignment=assignments[0]).exists()

@@ -373,3 +373,19 @@ def test_a_token_header_that_is_not_utf8_is_a_401_not_a_500(db):
 
     response = APIClient().delete("/api/v1/auth/token/", HTTP_AUTHORIZATION=b"Token \xff\xfe\xfd".decode("latin-1"))
     assert response.status_code == 401 and response.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_a_token_of_the_wrong_shape_is_a_401_before_any_query():
+    """A NUL in the token reached PostgreSQL as a text parameter: 500. Now any token that is not
+    knox's shape (hex, optional prefix) is refused with the same 401 as a wrong one."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = APIClient()
+    for token in ("abc\x00def", "é" * 20, "x" * 300):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get("/api/v1/applications/", HTTP_AUTHORIZATION=f"Token {token}")
+        assert response.status_code == 401, (token, response.content)
+        assert response.json()["code"] == "authentication_failed"
+        assert not [q for q in ctx.captured_queries if "knox_authtoken" in (q["sql"] or "")]
