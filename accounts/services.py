@@ -341,6 +341,13 @@ def account_locked_out(*, username: str, ip: str | None = None, current_session=
 
 
 # -- password reset by e-mail ------------------------------------------------------------------
+def password_reset_link_lifetime() -> dict:
+    """How long a reset link works, for the mail and the "sent" page: whole `hours`, else
+    `minutes` (PASSWORD_RESET_TIMEOUT)."""
+    seconds = settings.PASSWORD_RESET_TIMEOUT
+    return {"hours": seconds // 3600 if seconds % 3600 == 0 else None, "minutes": max(1, seconds // 60)}
+
+
 def password_reset_mail(*, user, uid: str, token: str, email: str) -> None:
     """Mail the reset link (`emails/password-reset`, with the link's lifetime) after the commit,
     through the project's mail like the sign-up mails (SITE_URL, never the request's Host).
@@ -349,9 +356,7 @@ def password_reset_mail(*, user, uid: str, token: str, email: str) -> None:
     from nominations.tasks import send_templated_email
 
     path = reverse("password_reset_confirm", args=[uid, token])
-    seconds = settings.PASSWORD_RESET_TIMEOUT
-    context = {"user": user, "path": path, "hours": seconds // 3600 if seconds % 3600 == 0 else None,
-               "minutes": max(1, seconds // 60)}
+    context = {"user": user, "path": path, **password_reset_link_lifetime()}
     transaction.on_commit(lambda: send_templated_email(template="password-reset", to=[email], context=context))
 
 

@@ -37,7 +37,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from accounts import rules, services
 from accounts.forms import EnrolCodeForm, LoginForm, OtpCodeForm, ResetPasswordForm, ResetRequestForm
 from accounts.tokens import password_reset_tokens
-from nominations.views.common import HOUR, counted_over  # the web's hourly counters
+from nominations.views.common import HOUR, client_ip, counted_over  # shared with the other web views
 
 PENDING_KEY = services.PENDING_LOGIN_KEY
 BACKUP_CODES_KEY = "accounts.backup_codes"
@@ -116,10 +116,6 @@ def code_failed(request, user) -> bool:
 
 
 too_soon = services.too_soon_message
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")  # the client's, behind trusted proxies (TrustedProxyMiddleware)
 
 
 # -- step 1: password ----------------------------------------------------------------------
@@ -295,8 +291,7 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "email": self.request.session.get(RESET_EMAIL_KEY, ""),
-                "hours": settings.PASSWORD_RESET_TIMEOUT // 3600 if settings.PASSWORD_RESET_TIMEOUT % 3600 == 0
-                else None, "minutes": max(1, settings.PASSWORD_RESET_TIMEOUT // 60)}
+                **services.password_reset_link_lifetime()}
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
