@@ -269,3 +269,17 @@ def test_admin_change_page_offers_the_next_steps(client, investigating, secretar
     assert "异议人王某将收到邮件（wang@example.com），告知处理结论和书面处理结果。" in html
     listing = client.get(reverse("admin:nominations_objection_changelist"))
     assert [o.pk for o in listing.context["cl"].result_list] == [investigating.pk]
+
+
+@pytest.mark.parametrize("object_id", ["abc", "99999999"])
+def test_admin_step_on_a_bad_objection_id_is_a_404_and_changes_nothing(client, received, secretariat, object_id):
+    secretariat.is_staff = True
+    secretariat.save(update_fields=["is_staff"])
+    client.force_login(secretariat)
+    client.raise_request_exception = False
+    since = _since()
+
+    response = client.post(f"/admin/nominations/objection/{object_id}/transition/", {"transition": "investigate"})
+
+    assert response.status_code == 404
+    assert (Objection.objects.get(pk=received.pk).status, _since()) == ("received", since)
