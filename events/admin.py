@@ -324,10 +324,12 @@ class RegistrationAdmin(SecretariatRoleMixin, ReadOnlyMixin, admin.ModelAdmin):
 
     @admin.action(description=_("为所选报名的全部人员签到"))
     def check_in(self, request, queryset):
-        _run(self, request, queryset, lambda reg: registration_check_in(registration=reg, actor=request.user),
+        _run(self, request, queryset, lambda reg: registration_check_in(registration=reg, actor=request.user,
+                                                                        ip=client_ip(request)),
              _("已签到 %(n)d 个报名。"))
 
     @admin.action(description=_("取消所选报名（候补按顺序转正）"))
     def cancel(self, request, queryset):
-        _run(self, request, queryset, lambda reg: registration_cancel(registration=reg, actor=request.user),
+        _run(self, request, queryset, lambda reg: registration_cancel(registration=reg, actor=request.user,
+                                                                        ip=client_ip(request)),
              _("已取消 %(n)d 个报名。"))

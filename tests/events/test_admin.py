@@ -32,3 +32,18 @@ def test_admin_lists_and_actions_go_through_services(client, admin_user, event, 
     assert list(Registration.objects.order_by("id").values_list("status", flat=True)) == [
         "confirmed", "cancelled", "confirmed"]
     assert AuditEntry.objects.filter(action__in=["registration.check_in", "registration.cancel"]).count() == 2
+
+
+def test_admin_registration_actions_record_the_address_as_the_desk_does(client, admin_user, event, applicant,
+                                                                        other_applicant):
+    regs = [registration_create(event=event, organization=org_of(u), attendees=people(2), actor=u)
+            for u in (applicant, other_applicant)]
+    client.force_login(admin_user)
+    changelist = reverse("admin:events_registration_changelist")
+
+    client.post(changelist, {"action": "check_in", "_selected_action": [regs[0].pk]}, REMOTE_ADDR="203.0.113.7")
+    client.post(changelist, {"action": "cancel", "_selected_action": [regs[1].pk]}, REMOTE_ADDR="203.0.113.7")
+
+    assert sorted(AuditEntry.objects.filter(action__in=["registration.check_in", "registration.cancel"])
+                  .values_list("action", "ip", "actor_id")) == [
+        ("registration.cancel", "203.0.113.7", admin_user.pk), ("registration.check_in", "203.0.113.7", admin_user.pk)]
